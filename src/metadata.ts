@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { MODES, type StageConfig } from './config/config.ts';
+import type { StagingLayout } from './layout.ts';
+import type { ObjectInfo } from './s3/object-store.ts';
+import { formatS3Uri, type S3Location } from './s3/uri.ts';
+
+/**
+ * deployment.json / artifact.json: what step 131 reads to find and trust the staged model. The
+ * one definition of the document; `schema/deployment-metadata.schema.json` is generated from it.
+ */
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lower-case hex SHA-256');
+const s3Uri = z.string().regex(/^s3:\/\/[^/]+\/.+/, 'an s3://bucket/key URI');
+const timestamp = z.iso.datetime();
+
+const ReferencedObjectSchema = z.object({
+  uri: s3Uri,
+  size_bytes: z.number().int().nonnegative(),
+  etag: z.string().describe('ETag as S3 reported it, without quotes'),
+});
+
+export const MetadataSchema = z
+  .object({
+    schema_version: z.literal(1),
+    artifact_id: z.string().min(1),
+    mode: z.enum(MODES),
+    model: z.object({
+      name: z.string().min(1),
+      version: z.string().min(1),
+      language_code: z.string().min(2),
+      architecture: z.string().min(1),
+    }),
+    source: ReferencedObjectSchema.extend({
+      last_modified: timestamp.nullable(),
+      sha256: sha256Hex
+        .nullable()
+        .describe('Computed in full mode; in the reference modes S3\'s full-object SHA-256 when it holds one, else null'),
+    }),
+    containers: z.array(ReferencedObjectSchema),
+    files: z
+      .array(
+        z.object({
+          path: z.string().min(1).describe('Relative to the staging prefix, e.g. models/…/x.riva'),
+          uri: s3Uri,
+          size_bytes: z.number().int().nonnegative(),
+          sha256: sha256Hex,
+        }),
+      )
+      .describe('Staged model files (full mode); empty in the reference modes'),
+    deployment: z.object({
+      environment: z.string().min(1),
+      s3_bucket: z.string().min(3),
+      metadata_uri: s3Uri,
+      marker_uri: s3Uri,
+    }),
+    run: z.object({
+      id: z.string().min(1),
+      started_at: timestamp,
+      finished_at: timestamp,
+      tool_version: z.string().min(1),
+      github: z
+        .object({
+          repository: z.string(),
+          sha: z.string(),
+          run_id: z.string(),
+          run_attempt: z.string(),
+        })
+        .nullable()
+        .describe('The workflow run that staged it; null outside GitHub Actions'),
+    }),
+  })
+  .meta({
+    title: 'riva-130-stage deployment metadata',
+    description: 'deployment.json (bintarball-reference) or artifact.json (reference-only, full)',
+  });
+
+export type Metadata = z.infer<typeof MetadataSchema>;
+export type GithubRun = NonNullable<Metadata['run']['github']>;
+
+export interface ReferencedObject {
+  readonly location: S3Location;
+  readonly info: ObjectInfo;
+}
+
+export interface StagedFile {
+  readonly path: string;
+  readonly location: S3Location;
+  readonly sizeBytes: number;
+  readonly sha256: string;
+}
+
+export interface MetadataInput {
+  readonly config: StageConfig;
+  readonly layout: StagingLayout;
+  readonly source: ReferencedObject;
+  readonly sourceSha256: string | null;
+  readonly containers: readonly ReferencedObject[];
+  readonly files: readonly StagedFile[];
+  readonly run: {
+    readonly id: string;
+    readonly startedAt: Date;
+    readonly finishedAt: Date;
+    readonly toolVersion: string;
+    readonly github: GithubRun | null;
+  };
+}
+
+/** Builds the document and validates it against the schema, so an invalid one is never written. */
+export function buildMetadata(input: MetadataInput): Metadata {
+  const { config, layout } = input;
+  return MetadataSchema.parse({
+    schema_version: 1,
+    artifact_id: config.artifactId,
+    mode: config.mode,
+    model: {
+      name: config.modelName,
+      version: config.modelVersion,
+      language_code: config.languageCode,
+      architecture: config.architecture,
+    },
+    source: {
+      ...referenced(input.source),
+      last_modified: input.source.info.lastModified,
+      sha256: input.sourceSha256,
+    },
+    containers: input.containers.map(referenced),
+    files: input.files.map((file) => ({
+      path: file.path,
+      uri: formatS3Uri(file.location),
+      size_bytes: file.sizeBytes,
+      sha256: file.sha256,
+    })),
+    deployment: {
+      environment: config.environment,
+      s3_bucket: config.bucket,
+      metadata_uri: formatS3Uri(layout.metadata),
+      marker_uri: formatS3Uri(layout.marker),
+    },
+    run: {
+      id: input.run.id,
+      started_at: input.run.startedAt.toISOString(),
+      finished_at: input.run.finishedAt.toISOString(),
+      tool_version: input.run.toolVersion,
+      github: input.run.github,
+    },
+  });
+}
+
+/** The GitHub run the action executes in, from the runner's environment. */
+export function githubRunFromEnv(env: Readonly<Record<string, string | undefined>>): GithubRun | null {
+  if (env.GITHUB_ACTIONS !== 'true') return null;
+  return {
+    repository: env.GITHUB_REPOSITORY ?? '',
+    sha: env.GITHUB_SHA ?? '',
+    run_id: env.GITHUB_RUN_ID ?? '',
+    run_attempt: env.GITHUB_RUN_ATTEMPT ?? '',
+  };
+}
+
+/** The document as written to S3: stable key order, two-space indent, trailing newline. */
+export function serialiseMetadata(metadata: Metadata): string {
+  return `${JSON.stringify(metadata, null, 2)}\n`;
+}
+
+/** The published JSON Schema of the document. */
+export function metadataJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(MetadataSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}
+
+function referenced(object: ReferencedObject) {
+  return { uri: formatS3Uri(object.location), size_bytes: object.info.size, etag: object.info.etag };
+}

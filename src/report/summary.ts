@@ -1,0 +1,64 @@
+import * as core from '@actions/core';
+import type { StageResult } from '../stage.ts';
+import { formatBytes, formatDuration } from './format.ts';
+
+const HEADINGS: Record<StageResult['status'], string> = {
+  staged: 'Riva model staged',
+  'already-staged': 'Riva model already staged',
+  planned: 'Riva model staging planned (dry run: nothing written)',
+};
+
+export function summaryHeading(result: StageResult): string {
+  return HEADINGS[result.status];
+}
+
+/** What happened, as label/value rows: the content of the job summary's table. */
+export function summaryRows(result: StageResult): Array<[string, string]> {
+  const { metadata } = result;
+  const bytesWritten = result.writes.reduce((sum, write) => sum + Buffer.byteLength(write.body), 0);
+  const phases = Object.entries(result.durations)
+    .map(([phase, milliseconds]) => `${phase} ${formatDuration(milliseconds)}`)
+    .join(', ');
+  const rows: Array<[string, string]> = [
+    ['Status', result.status],
+    ['Mode', metadata.mode],
+    ['Artifact id', metadata.artifact_id],
+    ['Model', `${metadata.model.name} ${metadata.model.version} (${metadata.model.language_code}, ${metadata.model.architecture})`],
+    ['Environment', metadata.deployment.environment],
+    ['Source', metadata.source.uri],
+    ['Source size', `${formatBytes(metadata.source.size_bytes)} (${metadata.source.size_bytes} bytes)`],
+    ['Source ETag', metadata.source.etag],
+    ['Source SHA-256', metadata.source.sha256 ?? 'not known (S3 holds no full-object checksum)'],
+    ...metadata.containers.map((container): [string, string] => [
+      'Container',
+      `${container.uri} (${formatBytes(container.size_bytes)}, ETag ${container.etag})`,
+    ]),
+    ['Metadata', metadata.deployment.metadata_uri],
+    ['Completion marker', metadata.deployment.marker_uri],
+    [result.status === 'planned' ? 'Would write' : 'Written', `${result.writes.length} objects, ${formatBytes(bytesWritten)}`],
+    ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
+    ['Verified', `${result.verified.length} objects`],
+    ['Time per phase', phases],
+  ];
+  return rows;
+}
+
+/** The GitHub job summary: a heading, the table, and any warnings. */
+export async function writeJobSummary(result: StageResult): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const summary = core.summary
+    .addHeading(summaryHeading(result), 2)
+    .addTable([
+      [
+        { data: 'Item', header: true },
+        { data: 'Value', header: true },
+      ],
+      ...summaryRows(result).map(([label, value]) => [label, escapeHtml(value)]),
+    ]);
+  if (result.warnings.length > 0) summary.addHeading('Warnings', 3).addList(result.warnings.map(escapeHtml));
+  await summary.write();
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

@@ -1,0 +1,266 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { StageConfig } from './config/config.ts';
+import { ConfigurationError, ConflictError, ValidationError } from './errors.ts';
+import { stagingLayout, type StagingLayout } from './layout.ts';
+import {
+  markerRecord,
+  parseMarker,
+  serialiseMarker,
+  sha256Hex,
+  sourceDifferences,
+  sourceIdentity,
+  type MarkerRecord,
+} from './marker.ts';
+import {
+  buildMetadata,
+  MetadataSchema,
+  serialiseMetadata,
+  type GithubRun,
+  type Metadata,
+  type ReferencedObject,
+} from './metadata.ts';
+import { referenceContent } from './modes/reference.ts';
+import type { ObjectStore } from './s3/object-store.ts';
+import { formatS3Uri, type S3Location } from './s3/uri.ts';
+import type { PhaseName, StateFile } from './state-file.ts';
+
+export type StageStatus = 'staged' | 'already-staged' | 'planned';
+
+/** One object the run writes (or, in a dry run, would write). */
+export interface ObjectWrite {
+  readonly location: S3Location;
+  readonly body: string;
+  readonly contentType: string;
+  readonly what: string;
+}
+
+export interface VerifiedObject {
+  readonly uri: string;
+  readonly sizeBytes: number;
+  readonly etag: string;
+}
+
+export interface StageResult {
+  readonly status: StageStatus;
+  readonly config: StageConfig;
+  readonly layout: StagingLayout;
+  readonly metadata: Metadata;
+  /** In write order; empty when nothing was (or would be) written. */
+  readonly writes: readonly ObjectWrite[];
+  readonly verified: readonly VerifiedObject[];
+  readonly bytesDuplicationAvoided: number;
+  readonly warnings: readonly string[];
+  readonly durations: Partial<Record<PhaseName, number>>;
+}
+
+export interface StageDependencies {
+  readonly store: ObjectStore;
+  readonly state: StateFile;
+  readonly runId: string;
+  readonly toolVersion: string;
+  readonly github: GithubRun | null;
+  readonly now: () => Date;
+  readonly log: (message: string) => void;
+}
+
+interface Discovery {
+  readonly source: ReferencedObject;
+  readonly containers: readonly ReferencedObject[];
+  /** The marker already in place, or undefined when the target is not staged. */
+  readonly existingMarker: MarkerRecord | undefined;
+}
+
+/** discover → plan → (dry run stops here) → write → verify. The one path every mode takes. */
+export async function stage(config: StageConfig, deps: StageDependencies): Promise<StageResult> {
+  if (config.mode === 'full') {
+    throw new ConfigurationError(
+      '`mode` (RIVA_STAGE_MODE): full is not available in this release; use bintarball-reference or reference-only.',
+    );
+  }
+  const { state, log } = deps;
+  const startedAt = deps.now();
+  const layout = stagingLayout(config);
+  state.record({ metadata_uri: formatS3Uri(layout.metadata), marker_uri: formatS3Uri(layout.marker) });
+
+  const discovery = await state.phase('discover', () => discover(config, layout, deps));
+
+  const plan = await state.phase('plan', async () => {
+    const content = referenceContent(discovery.source, discovery.containers, config.expectedSha256);
+    const metadata = buildMetadata({
+      config,
+      layout,
+      source: discovery.source,
+      sourceSha256: content.sourceSha256,
+      containers: discovery.containers,
+      files: [],
+      run: { id: deps.runId, startedAt, finishedAt: deps.now(), toolVersion: deps.toolVersion, github: deps.github },
+    });
+    return { content, metadata, sameStaging: completeStagingOfSameSource(discovery.existingMarker, metadata, config.force) };
+  });
+  const { content, metadata } = plan;
+  const finish = (status: StageStatus, writes: readonly ObjectWrite[], verified: readonly VerifiedObject[], shown: Metadata) => {
+    const result: StageResult = {
+      status,
+      config,
+      layout,
+      metadata: shown,
+      writes,
+      verified,
+      bytesDuplicationAvoided: content.bytesDuplicationAvoided,
+      warnings: content.warnings,
+      durations: state.durations(),
+    };
+    state.record({ status, written: writes.map((write) => formatS3Uri(write.location)) });
+    return result;
+  };
+
+  const { sameStaging } = plan;
+  if (sameStaging !== undefined) {
+    log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; nothing to write (set force to re-stage).`);
+    const { existing, verified } = await state.phase('verify', () => verifyExisting(layout, sameStaging, deps.store));
+    return finish('already-staged', [], verified, existing);
+  }
+
+  const metadataText = serialiseMetadata(metadata);
+  const writes: ObjectWrite[] = [
+    { location: layout.metadata, body: metadataText, contentType: 'application/json', what: 'the metadata document' },
+    {
+      location: layout.marker,
+      body: serialiseMarker(markerRecord(metadata, metadataText, deps.now())),
+      contentType: 'text/plain; charset=utf-8',
+      what: 'the completion marker',
+    },
+  ];
+  if (config.dryRun) {
+    for (const write of writes) log(`Dry run: would write ${formatS3Uri(write.location)} (${write.body.length} bytes)`);
+    return finish('planned', writes, [], metadata);
+  }
+
+  const etags = await state.phase('write', async () => {
+    if (discovery.existingMarker !== undefined) {
+      // Re-staging over a complete staging: withdraw its marker first, so that a failure
+      // part-way leaves the target incomplete rather than "complete" with mixed contents.
+      await deps.store.delete(layout.marker, 'the previous completion marker');
+      log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
+    }
+    const written: string[] = [];
+    for (const write of writes) {
+      written.push(await deps.store.putText(write.location, write.body, write.contentType, write.what));
+      log(`Wrote ${formatS3Uri(write.location)}`);
+    }
+    return written;
+  });
+
+  const verified = await state.phase('verify', () => verifyWrites(writes, etags, metadata, deps.store));
+  log(`Verified ${verified.length} objects and the metadata document.`);
+  return finish('staged', writes, verified, metadata);
+}
+
+async function discover(config: StageConfig, layout: StagingLayout, deps: StageDependencies): Promise<Discovery> {
+  const { store, log } = deps;
+  const describe = async (location: S3Location, what: string): Promise<ReferencedObject> => ({
+    location,
+    info: await store.describe(location, what),
+  });
+  const [source, containers, markerInfo] = await Promise.all([
+    describe(config.model, 'the model archive'),
+    Promise.all(config.container ? [describe(config.container, 'the container archive')] : []),
+    store.head(layout.marker, 'the completion marker'),
+  ]);
+  log(`Found ${formatS3Uri(source.location)}: ${source.info.size} bytes, ETag ${source.info.etag}`);
+  for (const container of containers) {
+    log(`Found ${formatS3Uri(container.location)}: ${container.info.size} bytes, ETag ${container.info.etag}`);
+  }
+  if (markerInfo === undefined) return { source, containers, existingMarker: undefined };
+  const markerText = await store.getText(layout.marker, 'the completion marker');
+  const existingMarker = parseMarker(markerText);
+  if (existingMarker === undefined && !config.force) {
+    throw new ConflictError(
+      `${formatS3Uri(layout.marker)} exists but was not written by riva-130-stage. Remove it, or set \`force\` to replace the staging.`,
+    );
+  }
+  return { source, containers, existingMarker };
+}
+
+/**
+ * The marker of a complete staging of the same source, which needs nothing written; one of a
+ * different source is a conflict: a staged version must not silently change under the steps
+ * that trust it.
+ */
+function completeStagingOfSameSource(
+  marker: MarkerRecord | undefined,
+  planned: Metadata,
+  force: boolean,
+): MarkerRecord | undefined {
+  if (marker === undefined || force) return undefined;
+  const differences = sourceDifferences(marker, sourceIdentity(planned));
+  if (differences.length === 0) return marker;
+  throw new ConflictError(
+    `${planned.deployment.marker_uri} already marks a complete staging of a different source ` +
+      `(${differences.join('; ')}). Stage it under a new \`model-version\` (MODEL_VERSION), or set \`force\` to replace it.`,
+  );
+}
+
+async function verifyWrites(
+  writes: readonly ObjectWrite[],
+  etags: readonly string[],
+  metadata: Metadata,
+  store: ObjectStore,
+): Promise<VerifiedObject[]> {
+  const verified = await Promise.all(
+    writes.map(async (write, index) => {
+      const uri = formatS3Uri(write.location);
+      const info = await store.head(write.location, write.what);
+      const expectedSize = Buffer.byteLength(write.body);
+      if (info === undefined) throw new ValidationError(`Verification failed: ${uri} is missing after it was written.`);
+      if (info.size !== expectedSize) {
+        throw new ValidationError(`Verification failed: ${uri} has ${info.size} bytes, ${expectedSize} were written.`);
+      }
+      const etag = etags[index];
+      // Some servers answer a PUT without an ETag; the size and read-back checks still apply.
+      if (etag && info.etag !== etag) {
+        throw new ValidationError(`Verification failed: ${uri} has ETag ${info.etag}, the write returned ${etag}.`);
+      }
+      return { uri, sizeBytes: info.size, etag: info.etag };
+    }),
+  );
+  const readBack = await readMetadata(writes[0]!.location, store);
+  if (!isDeepStrictEqual(readBack.metadata, metadata)) {
+    throw new ValidationError(`Verification failed: ${formatS3Uri(writes[0]!.location)} reads back different from what was written.`);
+  }
+  return verified;
+}
+
+/** Re-checks a staging found complete: its metadata is valid and is the one its marker names. */
+async function verifyExisting(layout: StagingLayout, marker: MarkerRecord, store: ObjectStore) {
+  const { metadata, text } = await readMetadata(layout.metadata, store);
+  const info = await store.describe(layout.metadata, 'the metadata document');
+  if (marker.metadataSha256 !== sha256Hex(text)) {
+    throw new ValidationError(
+      `${formatS3Uri(layout.metadata)} is not the document its completion marker recorded; set \`force\` to re-stage.`,
+    );
+  }
+  const verified: VerifiedObject[] = [
+    { uri: formatS3Uri(layout.metadata), sizeBytes: info.size, etag: info.etag },
+  ];
+  return { existing: metadata, verified };
+}
+
+async function readMetadata(location: S3Location, store: ObjectStore): Promise<{ metadata: Metadata; text: string }> {
+  const text = await store.getText(location, 'the metadata document');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ValidationError(`${formatS3Uri(location)} is not valid JSON.`);
+  }
+  const parsed = MetadataSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(
+      `${formatS3Uri(location)} does not match the metadata schema: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; ')}`,
+    );
+  }
+  return { metadata: parsed.data, text };
+}
