@@ -74103,8 +74103,7 @@ const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE', ''];
 const config_required = (issue) => issue.input === undefined ? 'is required' : 'must be text';
 const slug = schemas_string({ error: config_required })
-    .regex(SLUG, SLUG_RULE)
-    .refine((value) => !value.includes('..'), SLUG_RULE);
+    .refine((value) => SLUG.test(value) && !value.includes('..'), SLUG_RULE);
 const s3Uri = schemas_string({ error: config_required }).superRefine((value, ctx) => {
     const problem = s3UriProblem(value);
     if (problem)
@@ -74422,6 +74421,10 @@ function formatBytes(bytes) {
 function formatDuration(milliseconds) {
     return milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : `${(milliseconds / 1000).toFixed(2)} s`;
 }
+/** `1 object`, `2 objects`. */
+function countOf(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
@@ -74457,9 +74460,9 @@ function summaryRows(result) {
         ]),
         ['Metadata', metadata.deployment.metadata_uri],
         ['Completion marker', metadata.deployment.marker_uri],
-        [result.status === 'planned' ? 'Would write' : 'Written', `${result.writes.length} objects, ${formatBytes(bytesWritten)}`],
+        [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(result.writes.length, 'object')}, ${formatBytes(bytesWritten)}`],
         ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
-        ['Verified', `${result.verified.length} objects`],
+        ['Verified', countOf(result.verified.length, 'object')],
         ['Time per phase', phases],
     ];
     return rows;
@@ -74480,6 +74483,15 @@ async function writeJobSummary(result) {
     if (result.warnings.length > 0)
         summary.addHeading('Warnings', 3).addList(result.warnings.map(escapeHtml));
     await summary.write();
+}
+/** The same content for a terminal or a raw log: a heading and aligned label/value lines. */
+function plainTextSummary(result) {
+    const rows = summaryRows(result);
+    const width = Math.max(...rows.map(([label]) => label.length));
+    const lines = [summaryHeading(result), ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
+    for (const warning of result.warnings)
+        lines.push(`  warning: ${warning}`);
+    return lines.join('\n');
 }
 function escapeHtml(text) {
     return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -74855,6 +74867,7 @@ function referenceContent(source, containers, expectedSha256) {
 
 
 
+
 /** discover → plan → (dry run stops here) → write → verify. The one path every mode takes. */
 async function stage(config, deps) {
     if (config.mode === 'full') {
@@ -74930,7 +74943,7 @@ async function stage(config, deps) {
         return written;
     });
     const verified = await state.phase('verify', () => verifyWrites(writes, etags, metadata, deps.store));
-    log(`Verified ${verified.length} objects and the metadata document.`);
+    log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
     return finish('staged', writes, verified, metadata);
 }
 async function discover(config, layout, deps) {
@@ -75154,7 +75167,7 @@ async function run() {
             core_warning(warning);
         state.record({ outputs, finished_at: new Date().toISOString() });
         await writeJobSummary(result);
-        info(`${result.status}: ${result.metadata.deployment.metadata_uri}`);
+        info(plainTextSummary(result));
     }
     catch (error) {
         state?.record({ error: errorMessage(error), finished_at: new Date().toISOString() });

@@ -7,7 +7,7 @@ import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
 import { errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
-import { writeJobSummary } from './report/summary.ts';
+import { plainTextSummary, writeJobSummary } from './report/summary.ts';
 import { createS3Client, dropEmptyAwsProfile } from './s3/client.ts';
 import { ObjectStore } from './s3/object-store.ts';
 import { stage, type StageResult } from './stage.ts';
@@ -63,7 +63,7 @@ export async function run(): Promise<void> {
     for (const warning of result.warnings) core.warning(warning);
     state.record({ outputs, finished_at: new Date().toISOString() });
     await writeJobSummary(result);
-    core.info(`${result.status}: ${result.metadata.deployment.metadata_uri}`);
+    core.info(plainTextSummary(result));
   } catch (error) {
     state?.record({ error: errorMessage(error), finished_at: new Date().toISOString() });
     core.setFailed(errorMessage(error));

@@ -20,6 +20,7 @@ import {
   type ReferencedObject,
 } from './metadata.ts';
 import { referenceContent } from './modes/reference.ts';
+import { countOf } from './report/format.ts';
 import type { ObjectStore } from './s3/object-store.ts';
 import { formatS3Uri, type S3Location } from './s3/uri.ts';
 import type { PhaseName, StateFile } from './state-file.ts';
@@ -152,7 +153,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   });
 
   const verified = await state.phase('verify', () => verifyWrites(writes, etags, metadata, deps.store));
-  log(`Verified ${verified.length} objects and the metadata document.`);
+  log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
   return finish('staged', writes, verified, metadata);
 }
 

@@ -50,8 +50,7 @@ const required = (issue: { input: unknown }) =>
 
 const slug = z
   .string({ error: required })
-  .regex(SLUG, SLUG_RULE)
-  .refine((value) => !value.includes('..'), SLUG_RULE);
+  .refine((value) => SLUG.test(value) && !value.includes('..'), SLUG_RULE);
 
 const s3Uri = z.string({ error: required }).superRefine((value, ctx) => {
   const problem = s3UriProblem(value);

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { StageResult } from '../stage.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { countOf, formatBytes, formatDuration } from './format.ts';
 
 const HEADINGS: Record<StageResult['status'], string> = {
   staged: 'Riva model staged',
@@ -35,9 +35,9 @@ export function summaryRows(result: StageResult): Array<[string, string]> {
     ]),
     ['Metadata', metadata.deployment.metadata_uri],
     ['Completion marker', metadata.deployment.marker_uri],
-    [result.status === 'planned' ? 'Would write' : 'Written', `${result.writes.length} objects, ${formatBytes(bytesWritten)}`],
+    [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(result.writes.length, 'object')}, ${formatBytes(bytesWritten)}`],
     ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
-    ['Verified', `${result.verified.length} objects`],
+    ['Verified', countOf(result.verified.length, 'object')],
     ['Time per phase', phases],
   ];
   return rows;
@@ -57,6 +57,15 @@ export async function writeJobSummary(result: StageResult): Promise<void> {
     ]);
   if (result.warnings.length > 0) summary.addHeading('Warnings', 3).addList(result.warnings.map(escapeHtml));
   await summary.write();
+}
+
+/** The same content for a terminal or a raw log: a heading and aligned label/value lines. */
+export function plainTextSummary(result: StageResult): string {
+  const rows = summaryRows(result);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = [summaryHeading(result), ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
+  for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
+  return lines.join('\n');
 }
 
 function escapeHtml(text: string): string {

@@ -16,7 +16,6 @@ import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.ts';
 import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
 
 const BINTARBALL_PREFIX = `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/`;
-const STAGING_PREFIX = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 
 let target: S3Target;
 let proxy: S3Proxy;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,14 @@ export interface S3Target {
   stop(): Promise<void>;
 }
 
-export async function startS3Target(): Promise<S3Target> {
+export interface S3TargetOptions {
+  /** Where the embedded server keeps objects; kept after stop. Default: a temporary folder, removed. */
+  readonly directory?: string;
+  /** Leave the buckets in place on stop (the demo shows them). */
+  readonly keepBuckets?: boolean;
+}
+
+export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Target> {
   const external = process.env.RIVA_TEST_S3_ENDPOINT;
   if (external) {
     return s3Target('external', {
@@ -46,9 +53,11 @@ export async function startS3Target(): Promise<S3Target> {
       accessKeyId: requiredEnv('RIVA_TEST_S3_ACCESS_KEY_ID'),
       secretAccessKey: requiredEnv('RIVA_TEST_S3_SECRET_ACCESS_KEY'),
       stopServer: async () => {},
+      keepBuckets: options.keepBuckets ?? false,
     });
   }
-  const directory = mkdtempSync(join(tmpdir(), 'riva-s3rver-'));
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'riva-s3rver-'));
+  mkdirSync(directory, { recursive: true });
   const server = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -64,8 +73,9 @@ export async function startS3Target(): Promise<S3Target> {
     secretAccessKey: 'S3RVER',
     stopServer: async () => {
       await server.close();
-      rmSync(directory, { recursive: true, force: true });
+      if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });
     },
+    keepBuckets: options.keepBuckets ?? false,
   });
 }
 
@@ -75,6 +85,7 @@ interface TargetSettings {
   accessKeyId: string;
   secretAccessKey: string;
   stopServer: () => Promise<void>;
+  keepBuckets: boolean;
 }
 
 function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
@@ -149,7 +160,7 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
       }
     },
     async stop() {
-      for (const bucket of buckets) await removeBucket(bucket);
+      if (!settings.keepBuckets) for (const bucket of buckets) await removeBucket(bucket);
       client.destroy();
       await settings.stopServer();
     },

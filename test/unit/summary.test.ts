@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration } from '../../src/report/format.ts';
+import { plainTextSummary, summaryHeading, summaryRows } from '../../src/report/summary.ts';
+import { sampleStageResult } from '../helpers/samples.ts';
+
+describe('job summary', () => {
+  it('tells what was staged, where, sizes, bytes and time per phase', () => {
+    const rows = Object.fromEntries(summaryRows(sampleStageResult()));
+    expect(rows).toMatchObject({
+      Status: 'staged',
+      Mode: 'bintarball-reference',
+      'Artifact id': 'parakeet-rnnt-en-us-v2025.09',
+      Environment: 'prod',
+      'Source size': '3.71 GiB (3980563622 bytes)',
+      'Source SHA-256': 'not known (S3 holds no full-object checksum)',
+      Container: 's3://models/bintarball/riva-containers/riva-speech-2.15.0.tar.gz (2.00 GiB, ETag abc123)',
+      Metadata: 's3://models/bintarball/deployment-metadata/prod/parakeet-rnnt-en-us/v2025.09/deployment.json',
+      Written: '2 objects, 13 bytes',
+      'Duplication avoided': '5.71 GiB',
+      Verified: '2 objects',
+      'Time per phase': 'discover 120 ms, plan 2 ms, write 340 ms, verify 1.50 s',
+    });
+  });
+
+  it('says a dry run would write, and wrote nothing', () => {
+    const result = sampleStageResult({ status: 'planned', verified: [] });
+    expect(summaryHeading(result)).toMatch(/dry run: nothing written/);
+    expect(Object.fromEntries(summaryRows(result))['Would write']).toBe('2 objects, 13 bytes');
+  });
+});
+
+describe('plain-text summary', () => {
+  it('aligns the rows under the heading and lists warnings', () => {
+    const text = plainTextSummary(sampleStageResult({ warnings: ['expected-sha256 was not checked'] }));
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Riva model staged');
+    expect(lines[1]).toBe('  Status               staged');
+    expect(lines).toContain('  Duplication avoided  5.71 GiB');
+    expect(lines.at(-1)).toBe('  warning: expected-sha256 was not checked');
+  });
+});
+
+describe('formatting', () => {
+  it('formats bytes and durations for people', () => {
+    expect(formatBytes(512)).toBe('512 bytes');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(5 * 1024 ** 4)).toBe('5.00 TiB');
+    expect(formatDuration(87.4)).toBe('87 ms');
+    expect(formatDuration(61_000)).toBe('61.00 s');
+  });
+});
