@@ -74642,8 +74642,25 @@ class ObjectStore {
             // A HEAD response has no body, so a missing bucket and a missing key both read as 404.
             if (isNotFound(error))
                 return undefined;
+            if (httpStatusOf(error) === 403)
+                throw await this.#explainForbidden(error, location, what);
             throw this.#describe(error, `read ${what}`, location);
         }
+    }
+    /**
+     * A 403 to a HEAD carries no error code, so a wrong secret and a missing permission look the
+     * same. A one-byte GET of the same key answers with the code that tells them apart.
+     */
+    async #explainForbidden(headError, location, what) {
+        try {
+            const probe = await this.#client.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: location.bucket, Key: location.key, Range: 'bytes=0-0' }), { abortSignal: this.#options.signal });
+            await probe.Body?.transformToByteArray();
+        }
+        catch (error) {
+            if (errorCodeOf(error) !== 'UnknownError' && !isNotFound(error))
+                return this.#describe(error, `read ${what}`, location);
+        }
+        return this.#describe(headError, `read ${what}`, location);
     }
     /** Like `head`, for an object that must exist. */
     async describe(location, what) {

@@ -299,6 +299,16 @@ describe('failures', () => {
     expect(run.errors[0]).toContain('`s3-endpoint` (AWS_ENDPOINT_URL_S3)');
   });
 
+  // The embedded server accepts any signature; a production S3 server does not.
+  it.runIf(process.env.RIVA_TEST_S3_ENDPOINT)('says the credentials were rejected when the secret is wrong', async () => {
+    const run = await stage({}, { AWS_SECRET_ACCESS_KEY: 'not-the-secret-key-of-this-user-0000000000' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toContain('the AWS credentials were rejected');
+    expect(proxy.writes()).toEqual([]);
+  });
+
   it('masks the secret key and never prints it', async () => {
     const run = await stage({}, { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY' });
 
