@@ -1,6 +1,6 @@
 import type { Mode, StageConfig } from './config/config.ts';
 import { ConfigurationError } from './errors.ts';
-import type { S3Location } from './s3/uri.ts';
+import { baseName, type S3Location } from './s3/uri.ts';
 
 /** Where a mode writes: the one place that decides every key of a staging. */
 export interface StagingLayout {
@@ -10,6 +10,21 @@ export interface StagingLayout {
   readonly metadata: S3Location;
   /** Written last: its presence means the staging is complete. */
   readonly marker: S3Location;
+  /** Full mode: the archive's copy, `source/<archive name>`. */
+  readonly sourceCopy: S3Location | undefined;
+  /** Full mode: `checksums.sha256`. */
+  readonly checksums: S3Location | undefined;
+}
+
+/** Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. */
+export function stagedModelFile(layout: StagingLayout, archivePath: string): { path: string; location: S3Location } {
+  const path = `models/${archivePath}`;
+  return { path, location: { bucket: layout.prefix.bucket, key: `${layout.prefix.key}${path}` } };
+}
+
+/** A key's path relative to the staging prefix, as `checksums.sha256` lists it. */
+export function relativeToPrefix(layout: StagingLayout, location: S3Location): string {
+  return location.key.slice(layout.prefix.key.length);
 }
 
 const BINTARBALL_MODELS_FOLDER = 'riva-models';
@@ -25,13 +40,18 @@ export function stagingLayout(config: LayoutConfig): StagingLayout {
       prefix: { bucket: config.bucket, key: prefix },
       metadata: { bucket: config.bucket, key: `${prefix}deployment.json` },
       marker: { bucket: config.bucket, key: `${prefix}deployment_ready.txt` },
+      sourceCopy: undefined,
+      checksums: undefined,
     };
   }
+  const full = config.mode === 'full';
   return {
     mode: config.mode,
     prefix: { bucket: config.bucket, key: target },
     metadata: { bucket: config.bucket, key: `${target}artifact.json` },
     marker: { bucket: config.bucket, key: `${target}staging_complete.txt` },
+    sourceCopy: full ? { bucket: config.bucket, key: `${target}source/${baseName(config.model.key)}` } : undefined,
+    checksums: full ? { bucket: config.bucket, key: `${target}checksums.sha256` } : undefined,
   };
 }
 

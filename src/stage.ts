@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { StageConfig } from './config/config.ts';
-import { ConfigurationError, ConflictError, ValidationError } from './errors.ts';
+import { ConflictError, ValidationError } from './errors.ts';
 import { stagingLayout, type StagingLayout } from './layout.ts';
 import {
   markerRecord,
@@ -19,6 +19,8 @@ import {
   type Metadata,
   type ReferencedObject,
 } from './metadata.ts';
+import type { ModeContent, ObjectWrite } from './modes/content.ts';
+import { stageFullContent } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
 import { countOf } from './report/format.ts';
 import type { ObjectStore } from './s3/object-store.ts';
@@ -26,14 +28,6 @@ import { formatS3Uri, type S3Location } from './s3/uri.ts';
 import type { PhaseName, StateFile } from './state-file.ts';
 
 export type StageStatus = 'staged' | 'already-staged' | 'planned';
-
-/** One object the run writes (or, in a dry run, would write). */
-export interface ObjectWrite {
-  readonly location: S3Location;
-  readonly body: string;
-  readonly contentType: string;
-  readonly what: string;
-}
 
 export interface VerifiedObject {
   readonly uri: string;
@@ -46,8 +40,10 @@ export interface StageResult {
   readonly config: StageConfig;
   readonly layout: StagingLayout;
   readonly metadata: Metadata;
-  /** In write order; empty when nothing was (or would be) written. */
+  /** Documents in write order; empty when nothing was (or would be) written. */
   readonly writes: readonly ObjectWrite[];
+  /** What the mode staged besides the documents (full mode: the archive copy and `.riva` files). */
+  readonly content: ModeContent | undefined;
   readonly verified: readonly VerifiedObject[];
   readonly bytesDuplicationAvoided: number;
   readonly warnings: readonly string[];
@@ -73,45 +69,53 @@ interface Discovery {
 
 /** discover → plan → (dry run stops here) → write → verify. The one path every mode takes. */
 export async function stage(config: StageConfig, deps: StageDependencies): Promise<StageResult> {
-  if (config.mode === 'full') {
-    throw new ConfigurationError(
-      '`mode` (RIVA_STAGE_MODE): full is not available in this release; use bintarball-reference or reference-only.',
-    );
-  }
   const { state, log } = deps;
   const startedAt = deps.now();
   const layout = stagingLayout(config);
   state.record({ metadata_uri: formatS3Uri(layout.metadata), marker_uri: formatS3Uri(layout.marker) });
 
   const discovery = await state.phase('discover', () => discover(config, layout, deps));
-
-  const plan = await state.phase('plan', async () => {
-    const content = referenceContent(discovery.source, discovery.containers, config.expectedSha256);
-    const metadata = buildMetadata({
+  const metadataFor = (content: ModeContent | undefined) =>
+    buildMetadata({
       config,
       layout,
       source: discovery.source,
-      sourceSha256: content.sourceSha256,
+      sourceSha256: content?.sourceSha256 ?? discovery.source.info.sha256,
       containers: discovery.containers,
-      files: [],
+      files: content?.files ?? [],
       run: { id: deps.runId, startedAt, finishedAt: deps.now(), toolVersion: deps.toolVersion, github: deps.github },
     });
+
+  const plan = await state.phase('plan', async () => {
+    // The reference modes know their whole content now; full mode learns it by reading the archive.
+    const content =
+      config.mode === 'full' ? undefined : referenceContent(discovery.source, discovery.containers, config.expectedSha256);
+    const metadata = metadataFor(content);
     return { content, metadata, sameStaging: completeStagingOfSameSource(discovery.existingMarker, metadata, config.force) };
   });
-  const { content, metadata } = plan;
-  const finish = (status: StageStatus, writes: readonly ObjectWrite[], verified: readonly VerifiedObject[], shown: Metadata) => {
+  const finish = (
+    status: StageStatus,
+    content: ModeContent | undefined,
+    writes: readonly ObjectWrite[],
+    verified: readonly VerifiedObject[],
+    shown: Metadata,
+  ): StageResult => {
     const result: StageResult = {
       status,
       config,
       layout,
       metadata: shown,
       writes,
+      content,
       verified,
-      bytesDuplicationAvoided: content.bytesDuplicationAvoided,
-      warnings: content.warnings,
+      bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
+      warnings: content?.warnings ?? [],
       durations: state.durations(),
     };
-    state.record({ status, written: writes.map((write) => formatS3Uri(write.location)) });
+    state.record({
+      status,
+      written: [...(content?.objects ?? []).map((object) => object.location), ...writes.map((write) => write.location)].map(formatS3Uri),
+    });
     return result;
   };
 
@@ -119,11 +123,60 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   if (sameStaging !== undefined) {
     log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; nothing to write (set force to re-stage).`);
     const { existing, verified } = await state.phase('verify', () => verifyExisting(layout, sameStaging, deps.store));
-    return finish('already-staged', [], verified, existing);
+    return finish('already-staged', plan.content, [], verified, existing);
   }
 
+  if (config.dryRun) {
+    const documents = [...(layout.checksums ? [layout.checksums] : []), layout.metadata, layout.marker];
+    if (layout.sourceCopy) {
+      log(`Dry run: would copy ${formatS3Uri(discovery.source.location)} to ${formatS3Uri(layout.sourceCopy)} (server-side)`);
+      log(`Dry run: would stage every .riva file of the archive under ${formatS3Uri(layout.prefix)}models/`);
+    }
+    for (const location of documents) log(`Dry run: would write ${formatS3Uri(location)}`);
+    return finish('planned', plan.content, documentWrites(plan.metadata, layout, [], deps), [], plan.metadata);
+  }
+
+  const { content, metadata, writes } = await state.phase('write', async () => {
+    if (discovery.existingMarker !== undefined) {
+      // Re-staging over a complete staging: withdraw its marker first, so that a failure
+      // part-way leaves the target incomplete rather than "complete" with mixed contents.
+      await deps.store.delete(layout.marker, 'the previous completion marker');
+      log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
+    }
+    const content =
+      plan.content ??
+      (await stageFullContent({ config, layout, source: discovery.source, containers: discovery.containers, store: deps.store, log }));
+    const metadata = content === plan.content ? plan.metadata : metadataFor(content);
+    const writes = documentWrites(metadata, layout, content.documents, deps);
+    const etags: string[] = [];
+    for (const write of writes) {
+      etags.push(await deps.store.putText(write.location, write.body, write.contentType, write.what));
+      log(`Wrote ${formatS3Uri(write.location)}`);
+    }
+    return { content, metadata, writes: writes.map((write, index) => ({ write, etag: etags[index] ?? '' })) };
+  });
+
+  const verified = await state.phase('verify', () => verifyStaging(content, writes, metadata, layout, deps.store));
+  log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
+  return finish(
+    'staged',
+    content,
+    writes.map(({ write }) => write),
+    verified,
+    metadata,
+  );
+}
+
+/** The documents of a staging in write order: the mode's own, the metadata, the marker last. */
+function documentWrites(
+  metadata: Metadata,
+  layout: StagingLayout,
+  modeDocuments: readonly ObjectWrite[],
+  deps: Pick<StageDependencies, 'now'>,
+): ObjectWrite[] {
   const metadataText = serialiseMetadata(metadata);
-  const writes: ObjectWrite[] = [
+  return [
+    ...modeDocuments,
     { location: layout.metadata, body: metadataText, contentType: 'application/json', what: 'the metadata document' },
     {
       location: layout.marker,
@@ -132,29 +185,6 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       what: 'the completion marker',
     },
   ];
-  if (config.dryRun) {
-    for (const write of writes) log(`Dry run: would write ${formatS3Uri(write.location)} (${write.body.length} bytes)`);
-    return finish('planned', writes, [], metadata);
-  }
-
-  const etags = await state.phase('write', async () => {
-    if (discovery.existingMarker !== undefined) {
-      // Re-staging over a complete staging: withdraw its marker first, so that a failure
-      // part-way leaves the target incomplete rather than "complete" with mixed contents.
-      await deps.store.delete(layout.marker, 'the previous completion marker');
-      log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
-    }
-    const written: string[] = [];
-    for (const write of writes) {
-      written.push(await deps.store.putText(write.location, write.body, write.contentType, write.what));
-      log(`Wrote ${formatS3Uri(write.location)}`);
-    }
-    return written;
-  });
-
-  const verified = await state.phase('verify', () => verifyWrites(writes, etags, metadata, deps.store));
-  log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
-  return finish('staged', writes, verified, metadata);
 }
 
 async function discover(config: StageConfig, layout: StagingLayout, deps: StageDependencies): Promise<Discovery> {
@@ -202,32 +232,37 @@ function completeStagingOfSameSource(
   );
 }
 
-async function verifyWrites(
-  writes: readonly ObjectWrite[],
-  etags: readonly string[],
+/** Every object the run wrote exists with the size (and ETag) it was written with; the metadata reads back equal. */
+async function verifyStaging(
+  content: ModeContent,
+  writes: ReadonlyArray<{ write: ObjectWrite; etag: string }>,
   metadata: Metadata,
+  layout: StagingLayout,
   store: ObjectStore,
 ): Promise<VerifiedObject[]> {
+  const expected = [
+    ...content.objects,
+    ...writes.map(({ write, etag }) => ({ location: write.location, sizeBytes: Buffer.byteLength(write.body), etag, what: write.what })),
+  ];
   const verified = await Promise.all(
-    writes.map(async (write, index) => {
-      const uri = formatS3Uri(write.location);
-      const info = await store.head(write.location, write.what);
-      const expectedSize = Buffer.byteLength(write.body);
+    expected.map(async (object) => {
+      const uri = formatS3Uri(object.location);
+      const info = await store.head(object.location, object.what);
       if (info === undefined) throw new ValidationError(`Verification failed: ${uri} is missing after it was written.`);
-      if (info.size !== expectedSize) {
-        throw new ValidationError(`Verification failed: ${uri} has ${info.size} bytes, ${expectedSize} were written.`);
+      if (info.size !== object.sizeBytes) {
+        throw new ValidationError(`Verification failed: ${uri} has ${info.size} bytes, ${object.sizeBytes} were written.`);
       }
-      const etag = etags[index];
-      // Some servers answer a PUT without an ETag; the size and read-back checks still apply.
-      if (etag && info.etag !== etag) {
-        throw new ValidationError(`Verification failed: ${uri} has ETag ${info.etag}, the write returned ${etag}.`);
+      // Some servers answer a write without an ETag (RGW's CompleteMultipartUpload); the size
+      // and read-back checks still apply.
+      if (object.etag && info.etag !== object.etag) {
+        throw new ValidationError(`Verification failed: ${uri} has ETag ${info.etag}, the write returned ${object.etag}.`);
       }
       return { uri, sizeBytes: info.size, etag: info.etag };
     }),
   );
-  const readBack = await readMetadata(writes[0]!.location, store);
-  if (!isDeepStrictEqual(readBack.metadata, metadata)) {
-    throw new ValidationError(`Verification failed: ${formatS3Uri(writes[0]!.location)} reads back different from what was written.`);
+  const { metadata: readBack } = await readMetadata(layout.metadata, store);
+  if (!isDeepStrictEqual(readBack, metadata)) {
+    throw new ValidationError(`Verification failed: ${metadata.deployment.metadata_uri} reads back different from what was written.`);
   }
   return verified;
 }

@@ -1,14 +1,6 @@
 import { ValidationError } from '../errors.ts';
 import type { ReferencedObject } from '../metadata.ts';
-
-/** What a mode contributed to the staging, beyond the metadata and marker every mode writes. */
-export interface ModeContent {
-  /** The archive's SHA-256, or null when it is not known without reading the archive. */
-  readonly sourceSha256: string | null;
-  /** Bytes the staging refers to instead of copying. */
-  readonly bytesDuplicationAvoided: number;
-  readonly warnings: readonly string[];
-}
+import { NO_TRANSFER, type ModeContent } from './content.ts';
 
 /**
  * bintarball-reference and reference-only: the archives stay where they are and the staging
@@ -35,5 +27,14 @@ export function referenceContent(
     }
   }
   const referencedBytes = [source, ...containers].reduce((sum, object) => sum + object.info.size, 0);
-  return { sourceSha256, bytesDuplicationAvoided: referencedBytes, warnings };
+  return {
+    sourceSha256,
+    files: [],
+    objects: [],
+    documents: [],
+    transfer: NO_TRANSFER,
+    bytesDuplicationAvoided: referencedBytes,
+    skippedEntries: [],
+    warnings,
+  };
 }

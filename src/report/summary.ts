@@ -14,8 +14,10 @@ export function summaryHeading(result: StageResult): string {
 
 /** What happened, as label/value rows: the content of the job summary's table. */
 export function summaryRows(result: StageResult): Array<[string, string]> {
-  const { metadata } = result;
-  const bytesWritten = result.writes.reduce((sum, write) => sum + Buffer.byteLength(write.body), 0);
+  const { metadata, content } = result;
+  const documentBytes = result.writes.reduce((sum, write) => sum + Buffer.byteLength(write.body), 0);
+  const objectBytes = (content?.objects ?? []).reduce((sum, object) => sum + object.sizeBytes, 0);
+  const objectsWritten = result.writes.length + (content?.objects.length ?? 0);
   const phases = Object.entries(result.durations)
     .map(([phase, milliseconds]) => `${phase} ${formatDuration(milliseconds)}`)
     .join(', ');
@@ -33,13 +35,32 @@ export function summaryRows(result: StageResult): Array<[string, string]> {
       'Container',
       `${container.uri} (${formatBytes(container.size_bytes)}, ETag ${container.etag})`,
     ]),
+    ...fullModeRows(result),
     ['Metadata', metadata.deployment.metadata_uri],
     ['Completion marker', metadata.deployment.marker_uri],
-    [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(result.writes.length, 'object')}, ${formatBytes(bytesWritten)}`],
+    [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(objectsWritten, 'object')}, ${formatBytes(documentBytes + objectBytes)}`],
     ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
     ['Verified', countOf(result.verified.length, 'object')],
     ['Time per phase', phases],
   ];
+  return rows;
+}
+
+/** What full mode moved: files staged, entries skipped, bytes through the runner and inside S3. */
+function fullModeRows(result: StageResult): Array<[string, string]> {
+  const { content, metadata } = result;
+  if (metadata.mode !== 'full' || content === undefined) return [];
+  const stagedBytes = metadata.files.reduce((sum, file) => sum + file.size_bytes, 0);
+  const rows: Array<[string, string]> = [
+    ['Staged files', `${countOf(metadata.files.length, '.riva file')}, ${formatBytes(stagedBytes)}`],
+    ...metadata.files.map((file): [string, string] => [file.path, `${formatBytes(file.size_bytes)}, sha256 ${file.sha256}`]),
+  ];
+  if (content.skippedEntries.length > 0) rows.push(['Skipped (not .riva)', content.skippedEntries.join(', ')]);
+  const { bytesDownloaded, bytesUploaded, bytesCopiedServerSide } = content.transfer;
+  rows.push([
+    'Bytes moved',
+    `downloaded ${formatBytes(bytesDownloaded)}, uploaded ${formatBytes(bytesUploaded)}, copied server-side ${formatBytes(bytesCopiedServerSide)}`,
+  ]);
   return rows;
 }
 

@@ -39,6 +39,15 @@ export class ObjectStore {
     this.#options = options;
   }
 
+  /** For the transfers (download, upload, copy), which send their own requests. */
+  get client(): S3Client {
+    return this.#client;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.#options.signal;
+  }
+
   /** The object's facts, or undefined when it does not exist. */
   async head(location: S3Location, what: string): Promise<ObjectInfo | undefined> {
     try {
@@ -118,6 +127,11 @@ export class ObjectStore {
     } catch (error) {
       throw this.#describe(error, `delete ${what}`, location);
     }
+  }
+
+  /** The typed, actionable error for a failed request on `location`. */
+  describeError(error: unknown, action: string, location: S3Location): Error {
+    return this.#describe(error, action, location);
   }
 
   #describe(error: unknown, action: string, location: S3Location): Error {

@@ -15,6 +15,7 @@ import {
   AbortMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import S3rver from '@20minutes/s3rver';
+import { addMultipartListingAndAbort } from './s3rver-multipart.ts';
 
 /**
  * The S3 server the end-to-end tests talk to: the embedded Node server on loopback by default,
@@ -33,6 +34,9 @@ export interface S3Target {
   listObjects(bucket: string): Promise<Array<{ key: string; etag: string; size: number }>>;
   putObject(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
   getText(bucket: string, key: string): Promise<string>;
+  getBytes(bucket: string, key: string): Promise<Buffer>;
+  /** `key#uploadId` of every multipart upload still open in the bucket. */
+  listMultipartUploads(bucket: string): Promise<string[]>;
   exists(bucket: string, key: string): Promise<boolean>;
   stop(): Promise<void>;
 }
@@ -65,6 +69,7 @@ export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Ta
     silent: true,
     allowMismatchedSignatures: true,
   });
+  addMultipartListingAndAbort(server);
   const { port } = await server.run();
   return s3Target('embedded', {
     endpoint: `http://127.0.0.1:${port}`,
@@ -119,12 +124,9 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
     for (const object of await listObjects(bucket)) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.key }));
     }
-    if (kind === 'external') {
-      // (The embedded server does not implement ListMultipartUploads.)
-      const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-      for (const upload of uploads.Uploads ?? []) {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
-      }
+    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    for (const upload of uploads.Uploads ?? []) {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
     }
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   };
@@ -149,6 +151,14 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
     async getText(bucket, key) {
       const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return (await output.Body?.transformToString('utf8')) ?? '';
+    },
+    async getBytes(bucket, key) {
+      const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Buffer.from((await output.Body?.transformToByteArray()) ?? []);
+    },
+    async listMultipartUploads(bucket) {
+      const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+      return (page.Uploads ?? []).map((upload) => `${upload.Key ?? ''}#${upload.UploadId ?? ''}`);
     },
     async exists(bucket, key) {
       try {

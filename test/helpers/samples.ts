@@ -65,6 +65,7 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
       { uri: metadata.deployment.metadata_uri, sizeBytes: 8, etag: 'e1' },
       { uri: metadata.deployment.marker_uri, sizeBytes: 5, etag: 'e2' },
     ],
+    content: undefined,
     bytesDuplicationAvoided: 3_980_563_622 + 2_147_483_648,
     warnings: [],
     durations: { discover: 120, plan: 2, write: 340, verify: 1500 },

@@ -1,0 +1,59 @@
+import { ValidationError } from '../errors.ts';
+
+/** The parts of a tar header that decide what happens to an entry. */
+export interface TarEntryHeader {
+  readonly path: string;
+  readonly type: string;
+  readonly size: number;
+  readonly linkpath?: string | undefined;
+}
+
+export type EntryDecision =
+  /** A `.riva` model file: staged under the same relative path. */
+  | { readonly action: 'stage'; readonly path: string }
+  /** A regular file that is not a model file: listed in the summary, not staged. */
+  | { readonly action: 'skip'; readonly path: string }
+  /** A directory: nothing to do. */
+  | { readonly action: 'ignore' };
+
+const REGULAR_FILES = new Set(['File', 'OldFile', 'ContiguousFile']);
+const LINKS = new Set(['SymbolicLink', 'Link']);
+
+/**
+ * What to do with one archive entry. Entries that could write outside the staging prefix, or
+ * that the staging cannot represent, reject the whole archive: an archive that carries them was
+ * not produced by the model export and must not be staged.
+ */
+export function classifyEntry(header: TarEntryHeader): EntryDecision {
+  const path = relativeEntryPath(header.path);
+  if (LINKS.has(header.type)) {
+    throw new ValidationError(
+      `The archive entry "${header.path}" is a ${header.type === 'Link' ? 'hard link' : 'symbolic link'} ` +
+        `(to "${header.linkpath ?? ''}"); model archives must hold regular files only.`,
+    );
+  }
+  if (header.type === 'Directory') return { action: 'ignore' };
+  if (!REGULAR_FILES.has(header.type)) {
+    throw new ValidationError(`The archive entry "${header.path}" is a ${header.type}, not a regular file.`);
+  }
+  return path.endsWith('.riva') ? { action: 'stage', path } : { action: 'skip', path };
+}
+
+/** The entry's path relative to the archive root, or a ValidationError naming the entry. */
+export function relativeEntryPath(rawPath: string): string {
+  if (rawPath.startsWith('/') || rawPath.startsWith('\\') || /^[A-Za-z]:/.test(rawPath)) {
+    throw new ValidationError(`The archive entry "${rawPath}" has an absolute path; entries must be relative.`);
+  }
+  // Control characters and backslashes cannot be written to a sha256sum checksums file as-is,
+  // and a backslash is a separator on some systems that later read the staging.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) {
+    throw new ValidationError(`The archive entry ${JSON.stringify(rawPath)} has control characters or a backslash in its path.`);
+  }
+  const segments = rawPath.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) {
+    throw new ValidationError(`The archive entry "${rawPath}" climbs out of the archive with "..".`);
+  }
+  if (segments.length === 0) throw new ValidationError(`The archive has an entry with an empty path ("${rawPath}").`);
+  return segments.join('/');
+}

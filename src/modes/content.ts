@@ -1,0 +1,43 @@
+import type { StagedFile } from '../metadata.ts';
+import type { S3Location } from '../s3/uri.ts';
+
+/** One small document the run writes (or, in a dry run, would write). */
+export interface ObjectWrite {
+  readonly location: S3Location;
+  readonly body: string;
+  readonly contentType: string;
+  readonly what: string;
+}
+
+/** An object a mode wrote by transfer (upload or server-side copy). */
+export interface StagedObject {
+  readonly location: S3Location;
+  readonly sizeBytes: number;
+  /** As the write returned it; '' when the server did not say. */
+  readonly etag: string;
+  readonly what: string;
+}
+
+export interface TransferTotals {
+  readonly bytesDownloaded: number;
+  readonly bytesUploaded: number;
+  readonly bytesCopiedServerSide: number;
+}
+
+/** What a mode contributed to the staging, beyond the metadata and marker every mode writes. */
+export interface ModeContent {
+  /** The archive's SHA-256, or null when it is not known without reading the archive. */
+  readonly sourceSha256: string | null;
+  readonly files: readonly StagedFile[];
+  readonly objects: readonly StagedObject[];
+  /** Documents written before the metadata (full mode: checksums.sha256). */
+  readonly documents: readonly ObjectWrite[];
+  readonly transfer: TransferTotals;
+  /** Bytes the staging refers to instead of copying. */
+  readonly bytesDuplicationAvoided: number;
+  /** Archive entries that were not staged (not `.riva`). */
+  readonly skippedEntries: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export const NO_TRANSFER: TransferTotals = { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: 0 };

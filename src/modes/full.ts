@@ -1,0 +1,206 @@
+import { createHash, type Hash } from 'node:crypto';
+import { PassThrough, Transform, pipeline, type Readable } from 'node:stream';
+import type { StageConfig } from '../config/config.ts';
+import { ValidationError } from '../errors.ts';
+import { relativeToPrefix, stagedModelFile, type StagingLayout } from '../layout.ts';
+import { Semaphore } from '../limit.ts';
+import type { ReferencedObject, StagedFile } from '../metadata.ts';
+import { TransferProgress } from '../report/progress.ts';
+import { readModelArchive } from '../archive/model-archive.ts';
+import { MultipartUploads, uploadStream } from '../s3/multipart.ts';
+import type { ObjectStore } from '../s3/object-store.ts';
+import { resumableDownload } from '../s3/resumable-download.ts';
+import { CopyNotSupportedError, serverSideCopy } from '../s3/server-side-copy.ts';
+import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
+
+/** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
+const MODEL_UPLOADS_IN_FLIGHT = 2;
+/**
+ * How long to wait for the server-side copy to be refused before the download starts. A server
+ * without copy support answers at once; one that supports it is still copying when this passes.
+ */
+const COPY_SUPPORT_GRACE_MS = 2000;
+
+export interface FullModeContext {
+  readonly config: StageConfig;
+  readonly layout: StagingLayout;
+  readonly source: ReferencedObject;
+  readonly containers: readonly ReferencedObject[];
+  readonly store: ObjectStore;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * full: one streaming pass over the archive. The bytes from S3 are hashed, decompressed and
+ * split into `.riva` entries, each hashed again and uploaded while later bytes still arrive;
+ * the archive's own copy is made server-side meanwhile. Nothing touches the disk.
+ */
+export async function stageFullContent(context: FullModeContext): Promise<ModeContent> {
+  const { layout, source, store, log } = context;
+  const sourceCopy = layout.sourceCopy!;
+  if (source.info.size === 0) throw new ValidationError('The model archive is empty (0 bytes).');
+  const uploads = new MultipartUploads();
+  const completed: StagedObject[] = [];
+  try {
+    const copy = startSourceCopy(context, uploads);
+    const copyOutcome = await Promise.race([copy, delay(COPY_SUPPORT_GRACE_MS).then(() => 'pending' as const)]);
+    const uploadArchiveBytes = copyOutcome === 'unsupported';
+    if (uploadArchiveBytes) log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
+
+    const progress = new TransferProgress('Reading the model archive', source.info.size, log);
+    const download = resumableDownload(store, source.location, {
+      etag: source.info.etag,
+      sizeBytes: source.info.size,
+      maxAttempts: context.config.maxAttempts,
+      what: 'the model archive',
+      onBytes: (bytes) => progress.add(bytes),
+      log,
+    });
+    // A failed copy stops the download at once rather than after the whole archive was read.
+    copy.catch((error: unknown) => download.destroy(error as Error));
+    const archiveHash = createHash('sha256');
+    const hashed = pipelineInto(download, hashingTransform(archiveHash));
+
+    let archiveUpload: Promise<StagedObject> | undefined;
+    let archiveStream: Readable = hashed;
+    if (uploadArchiveBytes) {
+      // Tee: the same bytes feed the archive reader and the archive's upload, at the pace of the slower.
+      const toReader = new PassThrough();
+      const toUpload = new PassThrough();
+      hashed.pipe(toReader);
+      hashed.pipe(toUpload);
+      hashed.on('error', (error) => {
+        toReader.destroy(error);
+        toUpload.destroy(error);
+      });
+      archiveStream = toReader;
+      archiveUpload = uploadStream(store, uploads, sourceCopy, toUpload, source.info.size, 'the archive copy').then(
+        ({ etag }) => ({ location: sourceCopy, sizeBytes: source.info.size, etag, what: 'the archive copy' }),
+      );
+    }
+
+    const files: StagedFile[] = [];
+    const slots = new Semaphore(MODEL_UPLOADS_IN_FLIGHT);
+    const contents = await readModelArchive(archiveStream, async (entry) => {
+      const release = await slots.acquire();
+      try {
+        const { path, location } = stagedModelFile(layout, entry.path);
+        const fileHash = createHash('sha256');
+        const body = hashingTransform(fileHash);
+        entry.content.on('error', (error: unknown) => body.destroy(error as Error));
+        entry.content.pipe(body);
+        const { etag } = await uploadStream(store, uploads, location, body, entry.sizeBytes, `models/${entry.path}`);
+        const sha256 = fileHash.digest('hex');
+        files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
+        completed.push({ location, sizeBytes: entry.sizeBytes, etag, what: path });
+        log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
+      } finally {
+        release();
+      }
+    });
+    const copied = await (archiveUpload ?? copy);
+    if (copied === 'unsupported') {
+      throw new Error('The S3 server refused the server-side copy of the archive after the download had started; re-run the staging.');
+    }
+    completed.push(copied);
+    log(progress.describe());
+
+    const sourceSha256 = archiveHash.digest('hex');
+    checkArchiveHash(sourceSha256, context);
+    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const modelBytes = files.reduce((sum, file) => sum + file.sizeBytes, 0);
+    return {
+      sourceSha256,
+      files,
+      objects: completed,
+      documents: [checksumsDocument(layout, sourceSha256, files)],
+      transfer: {
+        bytesDownloaded: progress.bytes,
+        bytesUploaded: modelBytes + (uploadArchiveBytes ? source.info.size : 0),
+        bytesCopiedServerSide: uploadArchiveBytes ? 0 : source.info.size,
+      },
+      bytesDuplicationAvoided: context.containers.reduce((sum, container) => sum + container.info.size, 0),
+      skippedEntries: contents.skipped,
+      warnings: [],
+    };
+  } catch (error) {
+    const aborted = await uploads.abortAll(store);
+    if (aborted.length > 0) log(`Aborted ${aborted.length} multipart upload(s): ${aborted.join(', ')}`);
+    // Files from an archive that failed validation must not linger where the next run or a
+    // reader could take them for staged ones; other failures keep them for a re-run.
+    if (error instanceof ValidationError) await removeQuietly(store, completed, log);
+    throw error;
+  }
+}
+
+/** The server-side copy of the archive, or 'unsupported' when the server cannot copy. */
+function startSourceCopy(context: FullModeContext, uploads: MultipartUploads): Promise<StagedObject | 'unsupported'> {
+  const target = context.layout.sourceCopy!;
+  const { info, location } = context.source;
+  return serverSideCopy(context.store, uploads, { location, etag: info.etag, sizeBytes: info.size }, target).then(
+    ({ etag }) => ({ location: target, sizeBytes: info.size, etag, what: 'the archive copy' }),
+    (error: unknown) => {
+      if (error instanceof CopyNotSupportedError) return 'unsupported' as const;
+      throw error;
+    },
+  );
+}
+
+function checkArchiveHash(sha256: string, context: FullModeContext): void {
+  const expected = context.config.expectedSha256;
+  if (expected !== undefined && expected !== sha256) {
+    throw new ValidationError(
+      `The model archive hashes to ${sha256}, not the expected ${expected} (\`expected-sha256\` / RIVA_ASR_MODEL_SHA256). ` +
+        'It is not the archive that was validated; nothing was marked staged.',
+    );
+  }
+  const recorded = context.source.info.sha256;
+  if (recorded !== null && recorded !== sha256) {
+    throw new ValidationError(`The model archive hashes to ${sha256}, but S3 records its SHA-256 as ${recorded}: the bytes read are not the object's.`);
+  }
+}
+
+/** `sha256sum -c` format, paths relative to the staging prefix, the archive first. */
+function checksumsDocument(layout: StagingLayout, sourceSha256: string, files: readonly StagedFile[]): ObjectWrite {
+  const lines = [
+    `${sourceSha256}  ${relativeToPrefix(layout, layout.sourceCopy!)}`,
+    ...files.map((file) => `${file.sha256}  ${file.path}`),
+  ];
+  return {
+    location: layout.checksums!,
+    body: `${lines.join('\n')}\n`,
+    contentType: 'text/plain; charset=utf-8',
+    what: 'the checksums file',
+  };
+}
+
+function hashingTransform(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+}
+
+/** `source` piped into `target`, with an error on either side destroying both. */
+function pipelineInto(source: Readable, target: Transform): Transform {
+  pipeline(source, target, () => {
+    // Errors reach the consumer through `target`'s own 'error' event.
+  });
+  return target;
+}
+
+async function removeQuietly(store: ObjectStore, objects: readonly StagedObject[], log: (message: string) => void): Promise<void> {
+  for (const object of objects) {
+    try {
+      await store.delete(object.location, object.what);
+    } catch {
+      log(`Could not remove ${object.what} after the failure; it is not marked staged.`);
+    }
+  }
+}
+
+function delay(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
+}

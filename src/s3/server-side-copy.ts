@@ -1,0 +1,148 @@
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { ValidationError } from '../errors.ts';
+import { errorCodeOf, httpStatusOf } from './errors.ts';
+import type { MultipartUploads } from './multipart.ts';
+import { unquote, type ObjectStore } from './object-store.ts';
+import type { S3Location } from './uri.ts';
+
+const GIB = 1024 ** 3;
+/** CopyObject copies up to 5 GiB; larger objects are copied part by part. */
+export const SINGLE_COPY_LIMIT = 5 * GIB;
+const COPY_PART_SIZE = 512 * 1024 ** 2;
+const COPY_CONCURRENCY = 4;
+
+/** The server does not implement server-side copy: the caller uploads the bytes instead. */
+export class CopyNotSupportedError extends Error {
+  override readonly name = 'CopyNotSupportedError';
+}
+
+export interface CopySource {
+  readonly location: S3Location;
+  readonly etag: string;
+  readonly sizeBytes: number;
+}
+
+export interface CopyOptions {
+  /** Objects above this size use multipart UploadPartCopy. */
+  readonly singleCopyLimit?: number;
+  readonly partSize?: number;
+}
+
+/**
+ * Copies an object inside S3 (no bytes through the runner), pinned to the source ETag so a
+ * source that changed meanwhile fails the copy instead of staging something else.
+ */
+export async function serverSideCopy(
+  store: ObjectStore,
+  uploads: MultipartUploads,
+  source: CopySource,
+  target: S3Location,
+  options: CopyOptions = {},
+): Promise<{ etag: string }> {
+  const copied = await copyObjectOrParts(store, uploads, source, target, options);
+  // S3 enforces CopySourceIfMatch, but S3-compatible servers may not (Ceph RGW reads another
+  // header name): check that the source still has the ETag the run validated.
+  const now = await store.head(source.location, 'the model archive');
+  if (now?.etag !== source.etag) {
+    await store.delete(target, 'the archive copy');
+    throw new ValidationError(
+      `The model archive changed while it was copied (ETag ${source.etag} → ${now?.etag ?? 'deleted'}). Re-run to stage the new archive.`,
+    );
+  }
+  return copied;
+}
+
+async function copyObjectOrParts(
+  store: ObjectStore,
+  uploads: MultipartUploads,
+  source: CopySource,
+  target: S3Location,
+  options: CopyOptions,
+): Promise<{ etag: string }> {
+  const copySource = `${source.location.bucket}/${encodeURIComponent(source.location.key).replace(/%2F/g, '/')}`;
+  const ifMatch = `"${source.etag}"`;
+  try {
+    if (source.sizeBytes <= (options.singleCopyLimit ?? SINGLE_COPY_LIMIT)) {
+      const output = await store.client.send(
+        new CopyObjectCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          CopySource: copySource,
+          CopySourceIfMatch: ifMatch,
+          MetadataDirective: 'COPY',
+        }),
+        { abortSignal: store.signal },
+      );
+      return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+    }
+    return await multipartCopy(store, uploads, copySource, ifMatch, source.sizeBytes, target, options.partSize ?? COPY_PART_SIZE);
+  } catch (error) {
+    if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
+      throw new ValidationError(`The model archive changed before it was copied (its ETag is no longer ${source.etag}). Re-run to stage the new archive.`);
+    }
+    if (httpStatusOf(error) === 501 || errorCodeOf(error) === 'NotImplemented') {
+      throw new CopyNotSupportedError(`The S3 server does not implement server-side copy (${errorCodeOf(error)}).`);
+    }
+    throw store.describeError(error, 'copy the model archive into the staging', target);
+  }
+}
+
+async function multipartCopy(
+  store: ObjectStore,
+  uploads: MultipartUploads,
+  copySource: string,
+  ifMatch: string,
+  sizeBytes: number,
+  target: S3Location,
+  partSize: number,
+): Promise<{ etag: string }> {
+  const created = await store.client.send(
+    new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: 'application/gzip' }),
+    { abortSignal: store.signal },
+  );
+  const uploadId = created.UploadId ?? '';
+  uploads.opened(uploadId, target);
+  const ranges: Array<{ partNumber: number; first: number; last: number }> = [];
+  for (let first = 0, partNumber = 1; first < sizeBytes; first += partSize, partNumber += 1) {
+    ranges.push({ partNumber, first, last: Math.min(first + partSize, sizeBytes) - 1 });
+  }
+  const parts: Array<{ PartNumber: number; ETag: string }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < ranges.length) {
+      const range = ranges[next++]!;
+      const output = await store.client.send(
+        new UploadPartCopyCommand({
+          Bucket: target.bucket,
+          Key: target.key,
+          UploadId: uploadId,
+          PartNumber: range.partNumber,
+          CopySource: copySource,
+          CopySourceIfMatch: ifMatch,
+          CopySourceRange: `bytes=${range.first}-${range.last}`,
+        }),
+        { abortSignal: store.signal },
+      );
+      // Some servers return the part ETag unquoted; S3 wants it as it was given back.
+      parts.push({ PartNumber: range.partNumber, ETag: output.CopyPartResult?.ETag ?? '' });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, ranges.length) }, worker));
+  parts.sort((a, b) => a.PartNumber - b.PartNumber);
+  const completed = await store.client.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: parts },
+    }),
+    { abortSignal: store.signal },
+  );
+  uploads.closed(uploadId);
+  return { etag: unquote(completed.ETag ?? '') };
+}

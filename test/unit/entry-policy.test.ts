@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { classifyEntry, relativeEntryPath } from '../../src/archive/entry-policy.ts';
+import { ValidationError } from '../../src/errors.ts';
+
+const file = (path: string) => ({ path, type: 'File', size: 10 });
+
+describe('classifyEntry', () => {
+  it('stages .riva files under their relative path and skips other files', () => {
+    expect(classifyEntry(file('./parakeet/1/model.riva'))).toEqual({ action: 'stage', path: 'parakeet/1/model.riva' });
+    expect(classifyEntry(file('parakeet//README.md'))).toEqual({ action: 'skip', path: 'parakeet/README.md' });
+    expect(classifyEntry({ path: 'parakeet/', type: 'Directory', size: 0 })).toEqual({ action: 'ignore' });
+  });
+
+  it.each([
+    [file('/etc/model.riva'), 'has an absolute path'],
+    [file('C:/models/model.riva'), 'has an absolute path'],
+    [file('a/../../model.riva'), 'climbs out of the archive'],
+    [file('a/b\\c.riva'), 'backslash'],
+    [file('a/line\nbreak.riva'), 'control characters'],
+    [{ path: 'a/link.riva', type: 'SymbolicLink', size: 0, linkpath: '/etc/passwd' }, 'is a symbolic link (to "/etc/passwd")'],
+    [{ path: 'a/hard.riva', type: 'Link', size: 0, linkpath: 'a/x.riva' }, 'is a hard link'],
+    [{ path: 'a/dev', type: 'CharacterDevice', size: 0 }, 'is a CharacterDevice, not a regular file'],
+  ])('rejects %j: %s', (header, message) => {
+    expect(() => classifyEntry(header)).toThrow(ValidationError);
+    expect(() => classifyEntry(header)).toThrow(message);
+  });
+
+  it('rejects an entry whose path is empty', () => {
+    expect(() => relativeEntryPath('./')).toThrow('empty path');
+  });
+});
