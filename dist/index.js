@@ -75598,7 +75598,8 @@ function relativeEntryPath(rawPath) {
  * ValidationError naming the problem when the archive is not a valid model archive.
  */
 async function readModelArchive(source, onModelFile) {
-    const gunzip = (0,external_node_zlib_.createGunzip)();
+    // Large output chunks: per-chunk costs (tar parsing, hashing, part assembly) dominate at 16 KiB.
+    const gunzip = (0,external_node_zlib_.createGunzip)({ chunkSize: 512 * 1024 });
     const parser = new rt({ strict: true });
     const modelFiles = [];
     const nonEmptyModelFiles = [];
@@ -75892,10 +75893,6 @@ const GIB = 1024 ** 3;
 const SINGLE_COPY_LIMIT = 5 * GIB;
 const COPY_PART_SIZE = 512 * 1024 ** 2;
 const COPY_CONCURRENCY = 4;
-/** The server does not implement server-side copy: the caller uploads the bytes instead. */
-class CopyNotSupportedError extends Error {
-    name = 'CopyNotSupportedError';
-}
 /**
  * Copies an object inside S3 (no bytes through the runner), pinned to the source ETag so a
  * source that changed meanwhile fails the copy instead of staging something else.
@@ -75911,19 +75908,64 @@ async function serverSideCopy(store, uploads, source, target, options = {}) {
     }
     return copied;
 }
+/**
+ * Whether the server copies objects server-side, asked with three small requests (open a
+ * multipart upload, copy one byte of the source into it, abort it), so that a run knows before
+ * its download starts whether it must upload the archive's bytes itself.
+ */
+async function supportsServerSideCopy(store, uploads, source, target) {
+    let uploadId;
+    try {
+        const created = await store.client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key }), {
+            abortSignal: store.signal,
+        });
+        uploadId = created.UploadId ?? '';
+        uploads.opened(uploadId, target);
+        await store.client.send(new dist_cjs.UploadPartCopyCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            UploadId: uploadId,
+            PartNumber: 1,
+            CopySource: copySourceOf(source.location),
+            CopySourceRange: 'bytes=0-0',
+        }), { abortSignal: store.signal });
+        return true;
+    }
+    catch (error) {
+        if (isNotImplemented(error))
+            return false;
+        throw store.describeError(error, 'check server-side copy into the staging', target);
+    }
+    finally {
+        if (uploadId !== undefined) {
+            await store.client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+            uploads.closed(uploadId);
+        }
+    }
+}
+function copySourceOf(location) {
+    return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
+}
 async function copyObjectOrParts(store, uploads, source, target, options) {
-    const copySource = `${source.location.bucket}/${encodeURIComponent(source.location.key).replace(/%2F/g, '/')}`;
+    const copySource = copySourceOf(source.location);
     const ifMatch = `"${source.etag}"`;
     try {
         if (source.sizeBytes <= (options.singleCopyLimit ?? SINGLE_COPY_LIMIT)) {
-            const output = await store.client.send(new dist_cjs.CopyObjectCommand({
-                Bucket: target.bucket,
-                Key: target.key,
-                CopySource: copySource,
-                CopySourceIfMatch: ifMatch,
-                MetadataDirective: 'COPY',
-            }), { abortSignal: store.signal });
-            return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+            try {
+                const output = await store.client.send(new dist_cjs.CopyObjectCommand({
+                    Bucket: target.bucket,
+                    Key: target.key,
+                    CopySource: copySource,
+                    CopySourceIfMatch: ifMatch,
+                    MetadataDirective: 'COPY',
+                }), { abortSignal: store.signal });
+                return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+            }
+            catch (error) {
+                // A server may copy part by part only (the probe found UploadPartCopy working).
+                if (!isNotImplemented(error))
+                    throw error;
+            }
         }
         return await multipartCopy(store, uploads, copySource, ifMatch, source.sizeBytes, target, options.partSize ?? COPY_PART_SIZE);
     }
@@ -75931,11 +75973,11 @@ async function copyObjectOrParts(store, uploads, source, target, options) {
         if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
             throw new ValidationError(`The model archive changed before it was copied (its ETag is no longer ${source.etag}). Re-run to stage the new archive.`);
         }
-        if (httpStatusOf(error) === 501 || errorCodeOf(error) === 'NotImplemented') {
-            throw new CopyNotSupportedError(`The S3 server does not implement server-side copy (${errorCodeOf(error)}).`);
-        }
         throw store.describeError(error, 'copy the model archive into the staging', target);
     }
+}
+function isNotImplemented(error) {
+    return httpStatusOf(error) === 501 || errorCodeOf(error) === 'NotImplemented';
 }
 async function multipartCopy(store, uploads, copySource, ifMatch, sizeBytes, target, partSize) {
     const created = await store.client.send(new dist_cjs.CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: 'application/gzip' }), { abortSignal: store.signal });
@@ -75989,11 +76031,6 @@ async function multipartCopy(store, uploads, copySource, ifMatch, sizeBytes, tar
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
 const MODEL_UPLOADS_IN_FLIGHT = 2;
 /**
- * How long to wait for the server-side copy to be refused before the download starts. A server
- * without copy support answers at once; one that supports it is still copying when this passes.
- */
-const COPY_SUPPORT_GRACE_MS = 2000;
-/**
  * full: one streaming pass over the archive. The bytes from S3 are hashed, decompressed and
  * split into `.riva` entries, each hashed again and uploaded while later bytes still arrive;
  * the archive's own copy is made server-side meanwhile. Nothing touches the disk.
@@ -76006,11 +76043,11 @@ async function stageFullContent(context) {
     const uploads = new MultipartUploads();
     const completed = [];
     try {
-        const copy = startSourceCopy(context, uploads);
-        const copyOutcome = await Promise.race([copy, delay(COPY_SUPPORT_GRACE_MS).then(() => 'pending')]);
-        const uploadArchiveBytes = copyOutcome === 'unsupported';
+        const copySource = { location: source.location, etag: source.info.etag, sizeBytes: source.info.size };
+        const uploadArchiveBytes = !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
         if (uploadArchiveBytes)
             log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
+        const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
         const progress = new TransferProgress('Reading the model archive', source.info.size, log);
         const download = resumableDownload(store, source.location, {
             etag: source.info.etag,
@@ -76021,7 +76058,7 @@ async function stageFullContent(context) {
             log,
         });
         // A failed copy stops the download at once rather than after the whole archive was read.
-        copy.catch((error) => download.destroy(error));
+        copy?.catch((error) => download.destroy(error));
         const archiveHash = (0,external_node_crypto_.createHash)('sha256');
         const hashed = pipelineInto(download, hashingTransform(archiveHash));
         let archiveUpload;
@@ -76059,11 +76096,7 @@ async function stageFullContent(context) {
                 release();
             }
         });
-        const copied = await (archiveUpload ?? copy);
-        if (copied === 'unsupported') {
-            throw new Error('The S3 server refused the server-side copy of the archive after the download had started; re-run the staging.');
-        }
-        completed.push(copied);
+        completed.push(await (archiveUpload ?? copy));
         log(progress.describe());
         const sourceSha256 = archiveHash.digest('hex');
         checkArchiveHash(sourceSha256, context);
@@ -76095,15 +76128,12 @@ async function stageFullContent(context) {
         throw error;
     }
 }
-/** The server-side copy of the archive, or 'unsupported' when the server cannot copy. */
-function startSourceCopy(context, uploads) {
+/** The archive's copy under `source/`, made by S3. */
+async function copyArchive(context, uploads) {
     const target = context.layout.sourceCopy;
     const { info, location } = context.source;
-    return serverSideCopy(context.store, uploads, { location, etag: info.etag, sizeBytes: info.size }, target).then(({ etag }) => ({ location: target, sizeBytes: info.size, etag, what: 'the archive copy' }), (error) => {
-        if (error instanceof CopyNotSupportedError)
-            return 'unsupported';
-        throw error;
-    });
+    const { etag } = await serverSideCopy(context.store, uploads, { location, etag: info.etag, sizeBytes: info.size }, target);
+    return { location: target, sizeBytes: info.size, etag, what: 'the archive copy' };
 }
 function checkArchiveHash(sha256, context) {
     const expected = context.config.expectedSha256;
@@ -76153,9 +76183,6 @@ async function removeQuietly(store, objects, log) {
             log(`Could not remove ${object.what} after the failure; it is not marked staged.`);
         }
     }
-}
-function delay(milliseconds) {
-    return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
 }
 
 ;// CONCATENATED MODULE: ./src/modes/content.ts

@@ -29,7 +29,8 @@ export async function readModelArchive(
   source: Readable,
   onModelFile: (file: ModelFileEntry) => Promise<void>,
 ): Promise<ArchiveContents> {
-  const gunzip = createGunzip();
+  // Large output chunks: per-chunk costs (tar parsing, hashing, part assembly) dominate at 16 KiB.
+  const gunzip = createGunzip({ chunkSize: 512 * 1024 });
   const parser = new Parser({ strict: true });
   const modelFiles: string[] = [];
   const nonEmptyModelFiles: string[] = [];

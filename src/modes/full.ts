@@ -10,16 +10,11 @@ import { readModelArchive } from '../archive/model-archive.ts';
 import { MultipartUploads, uploadStream } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { resumableDownload } from '../s3/resumable-download.ts';
-import { CopyNotSupportedError, serverSideCopy } from '../s3/server-side-copy.ts';
+import { serverSideCopy, supportsServerSideCopy } from '../s3/server-side-copy.ts';
 import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
 
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
 const MODEL_UPLOADS_IN_FLIGHT = 2;
-/**
- * How long to wait for the server-side copy to be refused before the download starts. A server
- * without copy support answers at once; one that supports it is still copying when this passes.
- */
-const COPY_SUPPORT_GRACE_MS = 2000;
 
 export interface FullModeContext {
   readonly config: StageConfig;
@@ -42,10 +37,10 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
   const uploads = new MultipartUploads();
   const completed: StagedObject[] = [];
   try {
-    const copy = startSourceCopy(context, uploads);
-    const copyOutcome = await Promise.race([copy, delay(COPY_SUPPORT_GRACE_MS).then(() => 'pending' as const)]);
-    const uploadArchiveBytes = copyOutcome === 'unsupported';
+    const copySource = { location: source.location, etag: source.info.etag, sizeBytes: source.info.size };
+    const uploadArchiveBytes = !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
     if (uploadArchiveBytes) log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
+    const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
 
     const progress = new TransferProgress('Reading the model archive', source.info.size, log);
     const download = resumableDownload(store, source.location, {
@@ -57,7 +52,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       log,
     });
     // A failed copy stops the download at once rather than after the whole archive was read.
-    copy.catch((error: unknown) => download.destroy(error as Error));
+    copy?.catch((error: unknown) => download.destroy(error as Error));
     const archiveHash = createHash('sha256');
     const hashed = pipelineInto(download, hashingTransform(archiveHash));
 
@@ -98,11 +93,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
         release();
       }
     });
-    const copied = await (archiveUpload ?? copy);
-    if (copied === 'unsupported') {
-      throw new Error('The S3 server refused the server-side copy of the archive after the download had started; re-run the staging.');
-    }
-    completed.push(copied);
+    completed.push(await (archiveUpload ?? copy)!);
     log(progress.describe());
 
     const sourceSha256 = archiveHash.digest('hex');
@@ -133,17 +124,12 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
   }
 }
 
-/** The server-side copy of the archive, or 'unsupported' when the server cannot copy. */
-function startSourceCopy(context: FullModeContext, uploads: MultipartUploads): Promise<StagedObject | 'unsupported'> {
+/** The archive's copy under `source/`, made by S3. */
+async function copyArchive(context: FullModeContext, uploads: MultipartUploads): Promise<StagedObject> {
   const target = context.layout.sourceCopy!;
   const { info, location } = context.source;
-  return serverSideCopy(context.store, uploads, { location, etag: info.etag, sizeBytes: info.size }, target).then(
-    ({ etag }) => ({ location: target, sizeBytes: info.size, etag, what: 'the archive copy' }),
-    (error: unknown) => {
-      if (error instanceof CopyNotSupportedError) return 'unsupported' as const;
-      throw error;
-    },
-  );
+  const { etag } = await serverSideCopy(context.store, uploads, { location, etag: info.etag, sizeBytes: info.size }, target);
+  return { location: target, sizeBytes: info.size, etag, what: 'the archive copy' };
 }
 
 function checkArchiveHash(sha256: string, context: FullModeContext): void {
@@ -199,8 +185,4 @@ async function removeQuietly(store: ObjectStore, objects: readonly StagedObject[
       log(`Could not remove ${object.what} after the failure; it is not marked staged.`);
     }
   }
-}
-
-function delay(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds).unref());
 }

@@ -1,4 +1,5 @@
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
@@ -15,11 +16,6 @@ const GIB = 1024 ** 3;
 export const SINGLE_COPY_LIMIT = 5 * GIB;
 const COPY_PART_SIZE = 512 * 1024 ** 2;
 const COPY_CONCURRENCY = 4;
-
-/** The server does not implement server-side copy: the caller uploads the bytes instead. */
-export class CopyNotSupportedError extends Error {
-  override readonly name = 'CopyNotSupportedError';
-}
 
 export interface CopySource {
   readonly location: S3Location;
@@ -57,6 +53,51 @@ export async function serverSideCopy(
   return copied;
 }
 
+/**
+ * Whether the server copies objects server-side, asked with three small requests (open a
+ * multipart upload, copy one byte of the source into it, abort it), so that a run knows before
+ * its download starts whether it must upload the archive's bytes itself.
+ */
+export async function supportsServerSideCopy(
+  store: ObjectStore,
+  uploads: MultipartUploads,
+  source: CopySource,
+  target: S3Location,
+): Promise<boolean> {
+  let uploadId: string | undefined;
+  try {
+    const created = await store.client.send(new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key }), {
+      abortSignal: store.signal,
+    });
+    uploadId = created.UploadId ?? '';
+    uploads.opened(uploadId, target);
+    await store.client.send(
+      new UploadPartCopyCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        UploadId: uploadId,
+        PartNumber: 1,
+        CopySource: copySourceOf(source.location),
+        CopySourceRange: 'bytes=0-0',
+      }),
+      { abortSignal: store.signal },
+    );
+    return true;
+  } catch (error) {
+    if (isNotImplemented(error)) return false;
+    throw store.describeError(error, 'check server-side copy into the staging', target);
+  } finally {
+    if (uploadId !== undefined) {
+      await store.client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+      uploads.closed(uploadId);
+    }
+  }
+}
+
+function copySourceOf(location: S3Location): string {
+  return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
+}
+
 async function copyObjectOrParts(
   store: ObjectStore,
   uploads: MultipartUploads,
@@ -64,32 +105,38 @@ async function copyObjectOrParts(
   target: S3Location,
   options: CopyOptions,
 ): Promise<{ etag: string }> {
-  const copySource = `${source.location.bucket}/${encodeURIComponent(source.location.key).replace(/%2F/g, '/')}`;
+  const copySource = copySourceOf(source.location);
   const ifMatch = `"${source.etag}"`;
   try {
     if (source.sizeBytes <= (options.singleCopyLimit ?? SINGLE_COPY_LIMIT)) {
-      const output = await store.client.send(
-        new CopyObjectCommand({
-          Bucket: target.bucket,
-          Key: target.key,
-          CopySource: copySource,
-          CopySourceIfMatch: ifMatch,
-          MetadataDirective: 'COPY',
-        }),
-        { abortSignal: store.signal },
-      );
-      return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+      try {
+        const output = await store.client.send(
+          new CopyObjectCommand({
+            Bucket: target.bucket,
+            Key: target.key,
+            CopySource: copySource,
+            CopySourceIfMatch: ifMatch,
+            MetadataDirective: 'COPY',
+          }),
+          { abortSignal: store.signal },
+        );
+        return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+      } catch (error) {
+        // A server may copy part by part only (the probe found UploadPartCopy working).
+        if (!isNotImplemented(error)) throw error;
+      }
     }
     return await multipartCopy(store, uploads, copySource, ifMatch, source.sizeBytes, target, options.partSize ?? COPY_PART_SIZE);
   } catch (error) {
     if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
       throw new ValidationError(`The model archive changed before it was copied (its ETag is no longer ${source.etag}). Re-run to stage the new archive.`);
     }
-    if (httpStatusOf(error) === 501 || errorCodeOf(error) === 'NotImplemented') {
-      throw new CopyNotSupportedError(`The S3 server does not implement server-side copy (${errorCodeOf(error)}).`);
-    }
     throw store.describeError(error, 'copy the model archive into the staging', target);
   }
+}
+
+function isNotImplemented(error: unknown): boolean {
+  return httpStatusOf(error) === 501 || errorCodeOf(error) === 'NotImplemented';
 }
 
 async function multipartCopy(

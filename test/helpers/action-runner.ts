@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,8 @@ export interface ActionRunOptions {
   readonly env?: Record<string, string>;
   /** Files to place in the workspace before the run, by relative path. */
   readonly workspaceFiles?: Record<string, string>;
+  /** Called with the step's process as soon as it starts (the benchmark samples its memory). */
+  readonly onStart?: (child: ChildProcess) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export async function runAction(options: ActionRunOptions = {}): Promise<ActionR
   };
 
   const child = spawn(process.execPath, [ACTION_ENTRY], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onStart?.(child);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

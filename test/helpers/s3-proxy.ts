@@ -23,6 +23,15 @@ export interface ResponseCut {
   times: number;
 }
 
+/** A fault to inject: answer matching requests with an S3 error instead of forwarding them. */
+export interface ErrorAnswer {
+  readonly matches: (request: RecordedRequest) => boolean;
+  readonly status: number;
+  readonly code: string;
+  /** How many matching requests to answer so; later ones pass. */
+  times: number;
+}
+
 /**
  * A loopback HTTP proxy between the action and the S3 server that records every request and
  * can break responses. Headers pass unchanged (Host included), so servers that verify
@@ -34,6 +43,7 @@ export interface S3Proxy {
   /** Requests that change something: PUT, POST, DELETE. */
   writes(): RecordedRequest[];
   cutResponses(cut: ResponseCut): void;
+  answerWithError(answer: ErrorAnswer): void;
   stop(): Promise<void>;
 }
 
@@ -41,9 +51,20 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
   const target = new URL(targetEndpoint);
   const requests: RecordedRequest[] = [];
   const cuts: ResponseCut[] = [];
+  const errorAnswers: ErrorAnswer[] = [];
   const server: Server = createServer((incoming, outgoing) => {
     const recorded = record(incoming);
     requests.push(recorded);
+    const answer = errorAnswers.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
+    if (answer) {
+      answer.times -= 1;
+      incoming.resume();
+      incoming.on('end', () => {
+        outgoing.writeHead(answer.status, { 'content-type': 'application/xml' });
+        outgoing.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${answer.code}</Code><Message></Message></Error>`);
+      });
+      return;
+    }
     const cut = cuts.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
     if (cut) cut.times -= 1;
     incoming.on('data', (chunk: Buffer) => (recorded.requestBytes += chunk.length));
@@ -76,6 +97,7 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
     requests,
     writes: () => requests.filter((entry) => ['PUT', 'POST', 'DELETE'].includes(entry.method)),
     cutResponses: (cut) => cuts.push(cut),
+    answerWithError: (answer) => errorAnswers.push(answer),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

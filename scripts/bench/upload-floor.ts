@@ -1,0 +1,31 @@
+// Benchmark floor (c): only upload the extracted model files with lib-storage, as full mode
+// uploads them. No staging can be faster than moving these bytes once.
+// Usage: node upload-floor.ts <extracted-dir> <bucket> <target-prefix>
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createS3Client } from '../../src/s3/client.ts';
+import { UPLOAD_QUEUE_SIZE, partSizeFor } from '../../src/s3/multipart.ts';
+
+const [extracted = '', bucket = '', prefix = ''] = process.argv.slice(2);
+const client = createS3Client({
+  region: process.env.AWS_REGION ?? 'us-east-1',
+  endpoint: process.env.AWS_ENDPOINT_URL_S3,
+  maxAttempts: 3,
+});
+const files = listFiles(extracted).filter((path) => path.endsWith('.riva'));
+for (const path of files) {
+  await new Upload({
+    client,
+    params: { Bucket: bucket, Key: `${prefix}models/${relative(extracted, path)}`, Body: createReadStream(path) },
+    partSize: partSizeFor(statSync(path).size),
+    queueSize: UPLOAD_QUEUE_SIZE,
+  }).done();
+}
+client.destroy();
+
+function listFiles(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(directory, entry.name)) : [join(directory, entry.name)],
+  );
+}
