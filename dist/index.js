@@ -61972,7 +61972,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6308);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7079);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61981,7 +61981,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6308:
+/***/ 7079:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61992,6 +61992,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
@@ -64823,7 +64825,7 @@ function isDebug() {
  * @param message debug message
  */
 function core_debug(message) {
-    issueCommand('debug', {}, message);
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -74774,8 +74776,6 @@ function describeNotInferred(key, what, model) {
     return `${describeInput(key)} is required: no ${what} can be read from the archive name "${baseName(model.key)}".`;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/config/env-file.ts
@@ -75009,6 +75009,7 @@ function summaryRows(result) {
         [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(objectsWritten, 'object')}, ${formatBytes(documentBytes + objectBytes)}`],
         ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
         ['Verified', countOf(result.verified.length, 'object')],
+        ['Retries', String(result.retries)],
         ['Time per phase', phases],
     ];
     return rows;
@@ -75064,38 +75065,6 @@ function escapeHtml(text) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./src/s3/client.ts
-
-/**
- * The one S3 client of a run. Credentials come from the SDK's standard chain (environment, web
- * identity, profiles, instance roles).
- */
-function createS3Client(options) {
-    const config = {
-        region: options.region,
-        maxAttempts: options.maxAttempts,
-        retryMode: 'standard',
-    };
-    if (options.endpoint !== undefined) {
-        config.endpoint = options.endpoint;
-        // S3-compatible servers (MinIO, Ceph, local emulators) address buckets by path.
-        config.forcePathStyle = true;
-        // Many of them reject the SDK's default aws-chunked trailing checksums; send and check
-        // checksums only where an operation requires them.
-        config.requestChecksumCalculation = 'WHEN_REQUIRED';
-        config.responseChecksumValidation = 'WHEN_REQUIRED';
-    }
-    return new dist_cjs.S3Client(config);
-}
-/**
- * An empty `AWS_PROFILE` (a common leftover of `env:` blocks) makes the SDK look for a profile
- * named "" and fail even when keys are in the environment: drop it before the SDK reads it.
- */
-function dropEmptyAwsProfile(env) {
-    if (env.AWS_PROFILE !== undefined && env.AWS_PROFILE.trim() === '')
-        delete env.AWS_PROFILE;
-}
-
 ;// CONCATENATED MODULE: ./src/s3/errors.ts
 
 const NETWORK_CODES = new Set([
@@ -75182,6 +75151,103 @@ function networkCode(shape) {
     return cause?.code;
 }
 
+;// CONCATENATED MODULE: ./src/s3/client.ts
+
+
+/** A connection that moves no byte for this long is broken: the request fails and is retried. */
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * The one S3 client of a run. Credentials come from the SDK's standard chain (environment, web
+ * identity, profiles, instance roles). Throttling (503 SlowDown, 429), 5xx answers, resets and
+ * timeouts are retried by the SDK's standard strategy (exponential backoff, full jitter) up to
+ * `maxAttempts`; other 4xx answers are not.
+ */
+function createS3Client(options) {
+    const config = {
+        region: options.region,
+        maxAttempts: options.maxAttempts,
+        retryMode: 'standard',
+        requestHandler: {
+            connectionTimeout: CONNECT_TIMEOUT_MS,
+            socketTimeout: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+        },
+    };
+    if (options.endpoint !== undefined) {
+        config.endpoint = options.endpoint;
+        // S3-compatible servers (MinIO, Ceph, local emulators) address buckets by path.
+        config.forcePathStyle = true;
+        // Many of them reject the SDK's default aws-chunked trailing checksums; send and check
+        // checksums only where an operation requires them.
+        config.requestChecksumCalculation = 'WHEN_REQUIRED';
+        config.responseChecksumValidation = 'WHEN_REQUIRED';
+    }
+    const client = new dist_cjs.S3Client(config);
+    if (options.onRetry)
+        observeRetries(client, options.onRetry);
+    return client;
+}
+/** Sees every attempt the retry strategy makes, so retries can be logged and counted. */
+function observeRetries(client, onRetry) {
+    const observer = (next, context) => async (args) => {
+        // The context lives as long as the command, across its attempts.
+        const attempts = context;
+        attempts.rivaAttempts = (attempts.rivaAttempts ?? 0) + 1;
+        if (attempts.rivaAttempts > 1) {
+            onRetry({
+                operation: attempts.commandName ?? 'request',
+                attempt: attempts.rivaAttempts,
+                reason: attempts.rivaLastFailure ?? 'unknown',
+            });
+        }
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            attempts.rivaLastFailure = errorCodeOf(error);
+            throw error;
+        }
+    };
+    client.middlewareStack.addRelativeTo(observer, {
+        relation: 'after',
+        toMiddleware: 'retryMiddleware',
+        name: 'rivaRetryObserver',
+        override: true,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/s3/credentials.ts
+
+
+/**
+ * Makes the environment safe for the SDK's credential chain, returning warnings to show:
+ * - an empty `AWS_PROFILE` (a leftover of `env:` blocks) is dropped;
+ * - a named profile that no shared config file defines, while keys are in the environment, is
+ *   dropped with a warning: the SDK would otherwise prefer the missing profile and fail.
+ */
+function prepareCredentialEnvironment(env, readFile) {
+    const profile = env.AWS_PROFILE?.trim();
+    if (env.AWS_PROFILE !== undefined && !profile) {
+        delete env.AWS_PROFILE;
+        return [];
+    }
+    if (!profile || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY)
+        return [];
+    const configFile = env.AWS_CONFIG_FILE ?? (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.aws', 'config');
+    const credentialsFile = env.AWS_SHARED_CREDENTIALS_FILE ?? (0,external_node_path_.join)((0,external_node_os_.homedir)(), '.aws', 'credentials');
+    const sections = [readFile(configFile), readFile(credentialsFile)].flatMap((text) => sectionNames(text ?? ''));
+    if (sections.includes(profile) || sections.includes(`profile ${profile}`))
+        return [];
+    delete env.AWS_PROFILE;
+    return [
+        `AWS_PROFILE is "${profile}", but no such profile is in ${configFile} or ${credentialsFile}; ` +
+            'using the credentials in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY instead.',
+    ];
+}
+function sectionNames(ini) {
+    return [...ini.matchAll(/^\s*\[([^\]]+)\]\s*$/gm)].map((match) => (match[1] ?? '').trim());
+}
+
 ;// CONCATENATED MODULE: ./src/s3/object-store.ts
 
 
@@ -75203,6 +75269,9 @@ class ObjectStore {
     }
     get signal() {
         return this.#options.signal;
+    }
+    get retries() {
+        return this.#options.retries;
     }
     /** The object's facts, or undefined when it does not exist. */
     async head(location, what) {
@@ -75242,17 +75311,27 @@ class ObjectStore {
         }
         return info;
     }
-    async putText(location, body, contentType, what) {
+    /**
+     * Writes a small document and returns its ETag. With `onlyIfAbsent`, the write is conditional
+     * (`If-None-Match: *`) and an existing object makes it throw ObjectExistsError; servers that
+     * ignore the condition simply write.
+     */
+    async putText(location, body, contentType, what, options = {}) {
         try {
             const output = await this.#client.send(new dist_cjs.PutObjectCommand({
                 Bucket: location.bucket,
                 Key: location.key,
                 Body: body,
                 ContentType: contentType,
+                ...(options.onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
             }), { abortSignal: this.#options.signal });
             return unquote(output.ETag ?? '');
         }
         catch (error) {
+            // 412: the object exists; 409 ConditionalRequestConflict: another conditional write of it is under way.
+            if (options.onlyIfAbsent && [409, 412].includes(httpStatusOf(error) ?? 0)) {
+                throw new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
+            }
             throw this.#describe(error, `write ${what}`, location);
         }
     }
@@ -75288,6 +75367,10 @@ class ObjectStore {
         });
     }
 }
+/** A conditional write found the object already there. */
+class ObjectExistsError extends Error {
+    name = 'ObjectExistsError';
+}
 function unquote(etag) {
     return etag.replace(/^"(.*)"$/, '$1');
 }
@@ -75311,6 +75394,29 @@ function fullObjectSha256(output, etag) {
         return null;
     const fullObject = output.ChecksumType === 'FULL_OBJECT' || (output.ChecksumType === undefined && !etag.includes('-'));
     return fullObject ? Buffer.from(checksum, 'base64').toString('hex') : null;
+}
+
+;// CONCATENATED MODULE: ./src/s3/retry-log.ts
+/**
+ * Counts the run's retries (the SDK's request retries and resumed downloads) and logs each once,
+ * at debug level: a healthy run under throttling should not look alarming, yet the summary
+ * still says how many there were.
+ */
+class RetryLog {
+    #log;
+    #maxAttempts;
+    #count = 0;
+    constructor(maxAttempts, log) {
+        this.#maxAttempts = maxAttempts;
+        this.#log = log;
+    }
+    get count() {
+        return this.#count;
+    }
+    record(event) {
+        this.#count += 1;
+        this.#log(`Retrying ${event.operation} (attempt ${event.attempt} of ${this.#maxAttempts}) after ${event.reason}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/layout.ts
@@ -75873,6 +75979,7 @@ async function* downloadChunks(store, location, options) {
                 throw store.describeError(error, `download ${options.what} (at byte ${offset}, attempt ${failures})`, location);
             }
             const delay = backoffDelay(failures);
+            store.retries?.record({ operation: `GetObject ${options.what} from byte ${offset}`, attempt: failures + 1, reason: errorCodeOf(error) });
             options.log?.(`Download of ${options.what} interrupted at byte ${offset} (${errorCodeOf(error)}); resuming in ${delay} ms ` +
                 `(attempt ${failures + 1} of ${options.maxAttempts}).`);
             await sleep(delay, store.signal);
@@ -76048,7 +76155,10 @@ async function stageFullContent(context) {
         if (uploadArchiveBytes)
             log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
         const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
-        const progress = new TransferProgress('Reading the model archive', source.info.size, log);
+        const progress = new TransferProgress('Reading the model archive', source.info.size, (line) => {
+            log(line);
+            context.onProgress?.(line);
+        });
         const download = resumableDownload(store, source.location, {
             etag: source.info.etag,
             sizeBytes: source.info.size,
@@ -76221,7 +76331,67 @@ function referenceContent(source, containers, expectedSha256) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+
+
+/**
+ * Writes a staging's documents in order, the marker last. The metadata and marker are written
+ * conditionally (`If-None-Match: *`) unless the rules say otherwise, so that of two runs staging
+ * the same target at once exactly one publishes. On a server that ignores the condition both
+ * writes succeed and the later one wins; verification then notices a metadata document that is
+ * not the one this run wrote.
+ */
+async function publishDocuments(writes, layout, rules, store, log) {
+    const etags = [];
+    for (const write of writes) {
+        const onlyIfAbsent = (write.location === layout.metadata && rules.metadataOnlyIfAbsent) ||
+            (write.location === layout.marker && rules.markerOnlyIfAbsent);
+        try {
+            etags.push(await store.putText(write.location, write.body, write.contentType, write.what, { onlyIfAbsent }));
+        }
+        catch (error) {
+            if (error instanceof ObjectExistsError) {
+                log(`${formatS3Uri(write.location)} appeared while this run was staging: another run is staging the same target.`);
+                return { published: false };
+            }
+            throw error;
+        }
+        log(`Wrote ${formatS3Uri(write.location)}`);
+    }
+    return { published: true, etags };
+}
+const CONCURRENT_RUN_WAIT_MS = 60_000;
+/**
+ * After losing a race to another run: wait for that run's marker (it writes it right after the
+ * metadata), then accept its staging if it is of the same source.
+ */
+async function awaitConcurrentStaging(layout, planned, store, now = Date.now) {
+    const deadline = now() + CONCURRENT_RUN_WAIT_MS;
+    for (let attempt = 1;; attempt += 1) {
+        if ((await store.head(layout.marker, 'the completion marker')) !== undefined) {
+            const marker = parseMarker(await store.getText(layout.marker, 'the completion marker'));
+            if (marker === undefined)
+                break;
+            const differences = sourceDifferences(marker, planned);
+            if (differences.length > 0) {
+                throw new ConflictError(`Another run staged ${formatS3Uri(layout.prefix)} from a different source at the same time ` +
+                    `(${differences.join('; ')}). Check which archive is meant for this version, then re-run with \`force\`.`);
+            }
+            return marker;
+        }
+        if (now() >= deadline)
+            break;
+        await sleep(Math.min(250 * 2 ** attempt, 5000), store.signal);
+    }
+    throw new ConflictError(`Another run is staging ${formatS3Uri(layout.prefix)} at the same time and has not completed it. ` +
+        'Re-run once it has finished (it will then report already-staged), or set `force` to replace it.');
+}
+
 ;// CONCATENATED MODULE: ./src/stage.ts
+
 
 
 
@@ -76265,6 +76435,7 @@ async function stage(config, deps) {
             bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
             warnings: content?.warnings ?? [],
             durations: state.durations(),
+            retries: deps.store.retries?.count ?? 0,
         };
         state.record({
             status,
@@ -76288,7 +76459,7 @@ async function stage(config, deps) {
             log(`Dry run: would write ${formatS3Uri(location)}`);
         return finish('planned', plan.content, documentWrites(plan.metadata, layout, [], deps), [], plan.metadata);
     }
-    const { content, metadata, writes } = await state.phase('write', async () => {
+    const written = await state.phase('write', async () => {
         if (discovery.existingMarker !== undefined) {
             // Re-staging over a complete staging: withdraw its marker first, so that a failure
             // part-way leaves the target incomplete rather than "complete" with mixed contents.
@@ -76296,19 +76467,35 @@ async function stage(config, deps) {
             log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
         }
         const content = plan.content ??
-            (await stageFullContent({ config, layout, source: discovery.source, containers: discovery.containers, store: deps.store, log }));
+            (await stageFullContent({
+                config,
+                layout,
+                source: discovery.source,
+                containers: discovery.containers,
+                store: deps.store,
+                log,
+                onProgress: (line) => state.record({ progress: line }),
+            }));
         const metadata = content === plan.content ? plan.metadata : metadataFor(content);
         const writes = documentWrites(metadata, layout, content.documents, deps);
-        const etags = [];
-        for (const write of writes) {
-            etags.push(await deps.store.putText(write.location, write.body, write.contentType, write.what));
-            log(`Wrote ${formatS3Uri(write.location)}`);
-        }
-        return { content, metadata, writes: writes.map((write, index) => ({ write, etag: etags[index] ?? '' })) };
+        const outcome = await publishDocuments(writes, layout, 
+        // A metadata document without a marker is a failed run's leftover, to be replaced.
+        { metadataOnlyIfAbsent: !config.force && !discovery.metadataExists, markerOnlyIfAbsent: !config.force }, deps.store, log);
+        return { content, metadata, writes, outcome };
     });
-    const verified = await state.phase('verify', () => verifyStaging(content, writes, metadata, layout, deps.store));
+    const { content, metadata, writes, outcome } = written;
+    if (!outcome.published) {
+        const { existing, verified } = await state.phase('verify', async () => {
+            const marker = await awaitConcurrentStaging(layout, sourceIdentity(metadata), deps.store);
+            return verifyExisting(layout, marker, deps.store);
+        });
+        log('Another run completed the same staging at the same time: nothing of this run was published.');
+        return finish('already-staged', content, [], verified, existing);
+    }
+    const checked = writes.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
+    const verified = await state.phase('verify', () => verifyStaging(content, checked, metadata, layout, deps.store));
     log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
-    return finish('staged', content, writes.map(({ write }) => write), verified, metadata);
+    return finish('staged', content, writes, verified, metadata);
 }
 /** The documents of a staging in write order: the mode's own, the metadata, the marker last. */
 function documentWrites(metadata, layout, modeDocuments, deps) {
@@ -76330,23 +76517,25 @@ async function discover(config, layout, deps) {
         location,
         info: await store.describe(location, what),
     });
-    const [source, containers, markerInfo] = await Promise.all([
+    const [source, containers, markerInfo, metadataInfo] = await Promise.all([
         describe(config.model, 'the model archive'),
         Promise.all(config.container ? [describe(config.container, 'the container archive')] : []),
         store.head(layout.marker, 'the completion marker'),
+        store.head(layout.metadata, 'the metadata document'),
     ]);
+    const metadataExists = metadataInfo !== undefined;
     log(`Found ${formatS3Uri(source.location)}: ${source.info.size} bytes, ETag ${source.info.etag}`);
     for (const container of containers) {
         log(`Found ${formatS3Uri(container.location)}: ${container.info.size} bytes, ETag ${container.info.etag}`);
     }
     if (markerInfo === undefined)
-        return { source, containers, existingMarker: undefined };
+        return { source, containers, metadataExists, existingMarker: undefined };
     const markerText = await store.getText(layout.marker, 'the completion marker');
     const existingMarker = parseMarker(markerText);
     if (existingMarker === undefined && !config.force) {
         throw new ConflictError(`${formatS3Uri(layout.marker)} exists but was not written by riva-130-stage. Remove it, or set \`force\` to replace the staging.`);
     }
-    return { source, containers, existingMarker };
+    return { source, containers, metadataExists, existingMarker };
 }
 /**
  * The marker of a complete staging of the same source, which needs nothing written; one of a
@@ -76385,7 +76574,8 @@ async function verifyStaging(content, writes, metadata, layout, store) {
     }));
     const { metadata: readBack } = await readMetadata(layout.metadata, store);
     if (!(0,external_node_util_.isDeepStrictEqual)(readBack, metadata)) {
-        throw new ValidationError(`Verification failed: ${metadata.deployment.metadata_uri} reads back different from what was written.`);
+        throw new ValidationError(`Verification failed: ${metadata.deployment.metadata_uri} reads back different from what was written. ` +
+            'Another run may be staging the same target at once on a server without conditional writes; re-run to check the staging.');
     }
     return verified;
 }
@@ -76464,6 +76654,15 @@ class StateFile {
         Object.assign(this.#document, fields);
         this.#save();
     }
+    /** The phase that was running, or failed, last. */
+    get currentPhase() {
+        return this.#phases.at(-1)?.name;
+    }
+    /** The last transfer progress recorded, e.g. "Reading the model archive: 42.0% (…)". */
+    get lastProgress() {
+        const progress = this.#document.progress;
+        return typeof progress === 'string' ? progress : undefined;
+    }
     /** Milliseconds each finished phase took. */
     durations() {
         return Object.fromEntries(this.#phases.map((phase) => [phase.name, phase.duration_ms ?? 0]));
@@ -76503,18 +76702,24 @@ const TOOL_VERSION = '0.1.0';
 
 
 
+
+
+
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 /** The action: inputs → stage() → outputs and job summary; any failure → setFailed. */
 async function run() {
     const runId = (0,external_node_crypto_.randomUUID)();
     let state;
+    let deadline;
+    let config;
     try {
         maskSecrets(process.env);
         const inputs = readInputs();
         const envFile = readEnvFile(inputs.envFile, process.env.GITHUB_WORKSPACE ?? process.cwd());
         maskSecrets(envFile);
-        const config = resolveConfig({ inputs, env: process.env, envFile });
-        prepareAwsEnvironment(envFile);
+        config = resolveConfig({ inputs, env: process.env, envFile });
+        for (const warning of prepareAwsEnvironment(envFile))
+            core_warning(warning);
         state = new StateFile(config.stateFile ?? defaultStatePath(config), {
             tool: 'riva-130-stage',
             tool_version: TOOL_VERSION,
@@ -76527,13 +76732,16 @@ async function run() {
         });
         setOutput('run-id', runId);
         setOutput('state-file', state.path);
-        const signal = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
+        deadline = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
+        const retries = new RetryLog(config.maxAttempts, (message) => core_debug(message));
         const client = createS3Client({
             region: config.awsRegion,
             endpoint: config.s3Endpoint,
             maxAttempts: config.maxAttempts,
+            stallTimeoutMs: stallTimeoutMs(process.env),
+            onRetry: (event) => retries.record(event),
         });
-        const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal });
+        const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
         const result = await stage(config, {
             store,
             state,
@@ -76547,13 +76755,14 @@ async function run() {
         const outputs = setOutputs(result);
         for (const warning of result.warnings)
             core_warning(warning);
-        state.record({ outputs, finished_at: new Date().toISOString() });
+        state.record({ outputs, retries: result.retries, finished_at: new Date().toISOString() });
         await writeJobSummary(result);
         info(plainTextSummary(result));
     }
     catch (error) {
-        state?.record({ error: errorMessage(error), finished_at: new Date().toISOString() });
-        setFailed(errorMessage(error));
+        const message = deadline?.aborted && config ? deadlineMessage(config, state) : errorMessage(error);
+        state?.record({ error: message, finished_at: new Date().toISOString() });
+        setFailed(message);
     }
 }
 function readInputs() {
@@ -76575,14 +76784,33 @@ function maskSecrets(variables) {
 }
 /**
  * Lets the SDK's credential chain see what a `.env` file provides (keys, profile), without
- * overriding anything the environment already sets.
+ * overriding anything the environment already sets; then clears profile settings that would
+ * break a run that has keys.
  */
 function prepareAwsEnvironment(envFile) {
     for (const [name, value] of Object.entries(envFile)) {
         if (name.startsWith('AWS_') && process.env[name] === undefined)
             process.env[name] = value;
     }
-    dropEmptyAwsProfile(process.env);
+    return prepareCredentialEnvironment(process.env, (path) => {
+        try {
+            return (0,external_node_fs_.readFileSync)(path, 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+    });
+}
+/** Tests and slow links may change how long a silent connection is tolerated (default 60 s). */
+function stallTimeoutMs(env) {
+    const seconds = Number(env.RIVA_STAGE_STALL_TIMEOUT);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+function deadlineMessage(config, state) {
+    const phase = state?.currentPhase ?? 'start-up';
+    const progress = state?.lastProgress ? ` (${state.lastProgress})` : '';
+    return (`The run's \`timeout\` (RIVA_STAGE_TIMEOUT) of ${config.timeoutSeconds} s expired during the ${phase} phase${progress}. ` +
+        'It stopped cleanly: multipart uploads were aborted and no completion marker was written. Raise the timeout or re-run.');
 }
 function defaultStatePath(config) {
     const directory = process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)();

@@ -24,6 +24,7 @@ import { stageFullContent } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
 import { countOf } from './report/format.ts';
 import type { ObjectStore } from './s3/object-store.ts';
+import { awaitConcurrentStaging, publishDocuments } from './publish.ts';
 import { formatS3Uri, type S3Location } from './s3/uri.ts';
 import type { PhaseName, StateFile } from './state-file.ts';
 
@@ -48,6 +49,8 @@ export interface StageResult {
   readonly bytesDuplicationAvoided: number;
   readonly warnings: readonly string[];
   readonly durations: Partial<Record<PhaseName, number>>;
+  /** Requests retried and downloads resumed. */
+  readonly retries: number;
 }
 
 export interface StageDependencies {
@@ -63,6 +66,8 @@ export interface StageDependencies {
 interface Discovery {
   readonly source: ReferencedObject;
   readonly containers: readonly ReferencedObject[];
+  /** Whether a metadata document is already in place (with or without a marker). */
+  readonly metadataExists: boolean;
   /** The marker already in place, or undefined when the target is not staged. */
   readonly existingMarker: MarkerRecord | undefined;
 }
@@ -111,6 +116,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
       warnings: content?.warnings ?? [],
       durations: state.durations(),
+      retries: deps.store.retries?.count ?? 0,
     };
     state.record({
       status,
@@ -136,7 +142,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     return finish('planned', plan.content, documentWrites(plan.metadata, layout, [], deps), [], plan.metadata);
   }
 
-  const { content, metadata, writes } = await state.phase('write', async () => {
+  const written = await state.phase('write', async () => {
     if (discovery.existingMarker !== undefined) {
       // Re-staging over a complete staging: withdraw its marker first, so that a failure
       // part-way leaves the target incomplete rather than "complete" with mixed contents.
@@ -145,26 +151,41 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     }
     const content =
       plan.content ??
-      (await stageFullContent({ config, layout, source: discovery.source, containers: discovery.containers, store: deps.store, log }));
+      (await stageFullContent({
+        config,
+        layout,
+        source: discovery.source,
+        containers: discovery.containers,
+        store: deps.store,
+        log,
+        onProgress: (line) => state.record({ progress: line }),
+      }));
     const metadata = content === plan.content ? plan.metadata : metadataFor(content);
     const writes = documentWrites(metadata, layout, content.documents, deps);
-    const etags: string[] = [];
-    for (const write of writes) {
-      etags.push(await deps.store.putText(write.location, write.body, write.contentType, write.what));
-      log(`Wrote ${formatS3Uri(write.location)}`);
-    }
-    return { content, metadata, writes: writes.map((write, index) => ({ write, etag: etags[index] ?? '' })) };
+    const outcome = await publishDocuments(
+      writes,
+      layout,
+      // A metadata document without a marker is a failed run's leftover, to be replaced.
+      { metadataOnlyIfAbsent: !config.force && !discovery.metadataExists, markerOnlyIfAbsent: !config.force },
+      deps.store,
+      log,
+    );
+    return { content, metadata, writes, outcome };
   });
 
-  const verified = await state.phase('verify', () => verifyStaging(content, writes, metadata, layout, deps.store));
+  const { content, metadata, writes, outcome } = written;
+  if (!outcome.published) {
+    const { existing, verified } = await state.phase('verify', async () => {
+      const marker = await awaitConcurrentStaging(layout, sourceIdentity(metadata), deps.store);
+      return verifyExisting(layout, marker, deps.store);
+    });
+    log('Another run completed the same staging at the same time: nothing of this run was published.');
+    return finish('already-staged', content, [], verified, existing);
+  }
+  const checked = writes.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
+  const verified = await state.phase('verify', () => verifyStaging(content, checked, metadata, layout, deps.store));
   log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
-  return finish(
-    'staged',
-    content,
-    writes.map(({ write }) => write),
-    verified,
-    metadata,
-  );
+  return finish('staged', content, writes, verified, metadata);
 }
 
 /** The documents of a staging in write order: the mode's own, the metadata, the marker last. */
@@ -193,16 +214,18 @@ async function discover(config: StageConfig, layout: StagingLayout, deps: StageD
     location,
     info: await store.describe(location, what),
   });
-  const [source, containers, markerInfo] = await Promise.all([
+  const [source, containers, markerInfo, metadataInfo] = await Promise.all([
     describe(config.model, 'the model archive'),
     Promise.all(config.container ? [describe(config.container, 'the container archive')] : []),
     store.head(layout.marker, 'the completion marker'),
+    store.head(layout.metadata, 'the metadata document'),
   ]);
+  const metadataExists = metadataInfo !== undefined;
   log(`Found ${formatS3Uri(source.location)}: ${source.info.size} bytes, ETag ${source.info.etag}`);
   for (const container of containers) {
     log(`Found ${formatS3Uri(container.location)}: ${container.info.size} bytes, ETag ${container.info.etag}`);
   }
-  if (markerInfo === undefined) return { source, containers, existingMarker: undefined };
+  if (markerInfo === undefined) return { source, containers, metadataExists, existingMarker: undefined };
   const markerText = await store.getText(layout.marker, 'the completion marker');
   const existingMarker = parseMarker(markerText);
   if (existingMarker === undefined && !config.force) {
@@ -210,7 +233,7 @@ async function discover(config: StageConfig, layout: StagingLayout, deps: StageD
       `${formatS3Uri(layout.marker)} exists but was not written by riva-130-stage. Remove it, or set \`force\` to replace the staging.`,
     );
   }
-  return { source, containers, existingMarker };
+  return { source, containers, metadataExists, existingMarker };
 }
 
 /**
@@ -262,7 +285,10 @@ async function verifyStaging(
   );
   const { metadata: readBack } = await readMetadata(layout.metadata, store);
   if (!isDeepStrictEqual(readBack, metadata)) {
-    throw new ValidationError(`Verification failed: ${metadata.deployment.metadata_uri} reads back different from what was written.`);
+    throw new ValidationError(
+      `Verification failed: ${metadata.deployment.metadata_uri} reads back different from what was written. ` +
+        'Another run may be staging the same target at once on a server without conditional writes; re-run to check the staging.',
+    );
   }
   return verified;
 }

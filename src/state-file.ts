@@ -57,6 +57,17 @@ export class StateFile {
     this.#save();
   }
 
+  /** The phase that was running, or failed, last. */
+  get currentPhase(): PhaseName | undefined {
+    return this.#phases.at(-1)?.name;
+  }
+
+  /** The last transfer progress recorded, e.g. "Reading the model archive: 42.0% (…)". */
+  get lastProgress(): string | undefined {
+    const progress = this.#document.progress;
+    return typeof progress === 'string' ? progress : undefined;
+  }
+
   /** Milliseconds each finished phase took. */
   durations(): Partial<Record<PhaseName, number>> {
     return Object.fromEntries(this.#phases.map((phase) => [phase.name, phase.duration_ms ?? 0]));

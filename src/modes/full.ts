@@ -23,6 +23,8 @@ export interface FullModeContext {
   readonly containers: readonly ReferencedObject[];
   readonly store: ObjectStore;
   readonly log: (message: string) => void;
+  /** Told each progress line as it is logged (the state file keeps the last). */
+  readonly onProgress?: (line: string) => void;
 }
 
 /**
@@ -42,7 +44,10 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     if (uploadArchiveBytes) log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
     const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
 
-    const progress = new TransferProgress('Reading the model archive', source.info.size, log);
+    const progress = new TransferProgress('Reading the model archive', source.info.size, (line) => {
+      log(line);
+      context.onProgress?.(line);
+    });
     const download = resumableDownload(store, source.location, {
       etag: source.info.etag,
       sizeBytes: source.info.size,

@@ -41,6 +41,7 @@ export function summaryRows(result: StageResult): Array<[string, string]> {
     [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(objectsWritten, 'object')}, ${formatBytes(documentBytes + objectBytes)}`],
     ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
     ['Verified', countOf(result.verified.length, 'object')],
+    ['Retries', String(result.retries)],
     ['Time per phase', phases],
   ];
   return rows;

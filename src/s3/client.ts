@@ -1,20 +1,37 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, MetadataBearer } from '@smithy/types';
+import { errorCodeOf } from './errors.ts';
+import type { RetryEvent } from './retry-log.ts';
+
+/** A connection that moves no byte for this long is broken: the request fails and is retried. */
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 15_000;
 
 export interface S3ClientOptions {
   readonly region: string;
   readonly endpoint: string | undefined;
+  /** Attempts per request (the first plus retries). */
   readonly maxAttempts: number;
+  readonly stallTimeoutMs?: number;
+  /** Told about each retry: the operation, the attempt about to be made, and why. */
+  readonly onRetry?: (retry: RetryEvent) => void;
 }
 
 /**
  * The one S3 client of a run. Credentials come from the SDK's standard chain (environment, web
- * identity, profiles, instance roles).
+ * identity, profiles, instance roles). Throttling (503 SlowDown, 429), 5xx answers, resets and
+ * timeouts are retried by the SDK's standard strategy (exponential backoff, full jitter) up to
+ * `maxAttempts`; other 4xx answers are not.
  */
 export function createS3Client(options: S3ClientOptions): S3Client {
   const config: S3ClientConfig = {
     region: options.region,
     maxAttempts: options.maxAttempts,
     retryMode: 'standard',
+    requestHandler: {
+      connectionTimeout: CONNECT_TIMEOUT_MS,
+      socketTimeout: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+    },
   };
   if (options.endpoint !== undefined) {
     config.endpoint = options.endpoint;
@@ -25,13 +42,43 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     config.requestChecksumCalculation = 'WHEN_REQUIRED';
     config.responseChecksumValidation = 'WHEN_REQUIRED';
   }
-  return new S3Client(config);
+  const client = new S3Client(config);
+  if (options.onRetry) observeRetries(client, options.onRetry);
+  return client;
 }
 
-/**
- * An empty `AWS_PROFILE` (a common leftover of `env:` blocks) makes the SDK look for a profile
- * named "" and fail even when keys are in the environment: drop it before the SDK reads it.
- */
-export function dropEmptyAwsProfile(env: NodeJS.ProcessEnv): void {
-  if (env.AWS_PROFILE !== undefined && env.AWS_PROFILE.trim() === '') delete env.AWS_PROFILE;
+interface AttemptContext {
+  rivaAttempts?: number;
+  rivaLastFailure?: string;
+  commandName?: string;
+}
+
+/** Sees every attempt the retry strategy makes, so retries can be logged and counted. */
+function observeRetries(client: S3Client, onRetry: (retry: RetryEvent) => void): void {
+  const observer =
+    (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
+    async (args: FinalizeHandlerArguments<object>) => {
+      // The context lives as long as the command, across its attempts.
+      const attempts = context as AttemptContext;
+      attempts.rivaAttempts = (attempts.rivaAttempts ?? 0) + 1;
+      if (attempts.rivaAttempts > 1) {
+        onRetry({
+          operation: attempts.commandName ?? 'request',
+          attempt: attempts.rivaAttempts,
+          reason: attempts.rivaLastFailure ?? 'unknown',
+        });
+      }
+      try {
+        return await next(args);
+      } catch (error) {
+        attempts.rivaLastFailure = errorCodeOf(error);
+        throw error;
+      }
+    };
+  client.middlewareStack.addRelativeTo(observer, {
+    relation: 'after',
+    toMiddleware: 'retryMiddleware',
+    name: 'rivaRetryObserver',
+    override: true,
+  });
 }

@@ -7,6 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
+import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
 
 /** What S3 says about an object, in the form the metadata records it. */
@@ -24,6 +25,8 @@ export interface ObjectStoreOptions {
   readonly endpoint: string | undefined;
   /** Aborts every request when the run's deadline passes. */
   readonly signal: AbortSignal | undefined;
+  /** Where transfers that retry on their own (resumed downloads) report it. */
+  readonly retries?: RetryLog;
 }
 
 /**
@@ -46,6 +49,10 @@ export class ObjectStore {
 
   get signal(): AbortSignal | undefined {
     return this.#options.signal;
+  }
+
+  get retries(): RetryLog | undefined {
+    return this.#options.retries;
   }
 
   /** The object's facts, or undefined when it does not exist. */
@@ -90,7 +97,18 @@ export class ObjectStore {
     return info;
   }
 
-  async putText(location: S3Location, body: string, contentType: string, what: string): Promise<string> {
+  /**
+   * Writes a small document and returns its ETag. With `onlyIfAbsent`, the write is conditional
+   * (`If-None-Match: *`) and an existing object makes it throw ObjectExistsError; servers that
+   * ignore the condition simply write.
+   */
+  async putText(
+    location: S3Location,
+    body: string,
+    contentType: string,
+    what: string,
+    options: { onlyIfAbsent?: boolean } = {},
+  ): Promise<string> {
     try {
       const output = await this.#client.send(
         new PutObjectCommand({
@@ -98,11 +116,16 @@ export class ObjectStore {
           Key: location.key,
           Body: body,
           ContentType: contentType,
+          ...(options.onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
         }),
         { abortSignal: this.#options.signal },
       );
       return unquote(output.ETag ?? '');
     } catch (error) {
+      // 412: the object exists; 409 ConditionalRequestConflict: another conditional write of it is under way.
+      if (options.onlyIfAbsent && [409, 412].includes(httpStatusOf(error) ?? 0)) {
+        throw new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
+      }
       throw this.#describe(error, `write ${what}`, location);
     }
   }
@@ -142,6 +165,11 @@ export class ObjectStore {
       endpoint: this.#options.endpoint,
     });
   }
+}
+
+/** A conditional write found the object already there. */
+export class ObjectExistsError extends Error {
+  override readonly name = 'ObjectExistsError';
 }
 
 export function unquote(etag: string): string {

@@ -66,6 +66,7 @@ async function* downloadChunks(store: ObjectStore, location: S3Location, options
         throw store.describeError(error, `download ${options.what} (at byte ${offset}, attempt ${failures})`, location);
       }
       const delay = backoffDelay(failures);
+      store.retries?.record({ operation: `GetObject ${options.what} from byte ${offset}`, attempt: failures + 1, reason: errorCodeOf(error) });
       options.log?.(
         `Download of ${options.what} interrupted at byte ${offset} (${errorCodeOf(error)}); resuming in ${delay} ms ` +
           `(attempt ${failures + 1} of ${options.maxAttempts}).`,

@@ -69,6 +69,7 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
     bytesDuplicationAvoided: 3_980_563_622 + 2_147_483_648,
     warnings: [],
     durations: { discover: 120, plan: 2, write: 340, verify: 1500 },
+    retries: 0,
     ...overrides,
   };
 }

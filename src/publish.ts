@@ -1,0 +1,87 @@
+import { ConflictError } from './errors.ts';
+import type { StagingLayout } from './layout.ts';
+import { parseMarker, sourceDifferences, type MarkerRecord, type SourceIdentity } from './marker.ts';
+import type { ObjectWrite } from './modes/content.ts';
+import { sleep } from './s3/backoff.ts';
+import { ObjectExistsError, type ObjectStore } from './s3/object-store.ts';
+import { formatS3Uri } from './s3/uri.ts';
+
+export interface PublishRules {
+  /** Write the metadata only if absent: a second run staging the same target at once loses. */
+  readonly metadataOnlyIfAbsent: boolean;
+  /** Write the marker only if absent. */
+  readonly markerOnlyIfAbsent: boolean;
+}
+
+export type PublishOutcome =
+  | { readonly published: true; readonly etags: readonly string[] }
+  /** Another run wrote the metadata or marker first: this one must not overwrite it. */
+  | { readonly published: false };
+
+/**
+ * Writes a staging's documents in order, the marker last. The metadata and marker are written
+ * conditionally (`If-None-Match: *`) unless the rules say otherwise, so that of two runs staging
+ * the same target at once exactly one publishes. On a server that ignores the condition both
+ * writes succeed and the later one wins; verification then notices a metadata document that is
+ * not the one this run wrote.
+ */
+export async function publishDocuments(
+  writes: readonly ObjectWrite[],
+  layout: StagingLayout,
+  rules: PublishRules,
+  store: ObjectStore,
+  log: (message: string) => void,
+): Promise<PublishOutcome> {
+  const etags: string[] = [];
+  for (const write of writes) {
+    const onlyIfAbsent =
+      (write.location === layout.metadata && rules.metadataOnlyIfAbsent) ||
+      (write.location === layout.marker && rules.markerOnlyIfAbsent);
+    try {
+      etags.push(await store.putText(write.location, write.body, write.contentType, write.what, { onlyIfAbsent }));
+    } catch (error) {
+      if (error instanceof ObjectExistsError) {
+        log(`${formatS3Uri(write.location)} appeared while this run was staging: another run is staging the same target.`);
+        return { published: false };
+      }
+      throw error;
+    }
+    log(`Wrote ${formatS3Uri(write.location)}`);
+  }
+  return { published: true, etags };
+}
+
+const CONCURRENT_RUN_WAIT_MS = 60_000;
+
+/**
+ * After losing a race to another run: wait for that run's marker (it writes it right after the
+ * metadata), then accept its staging if it is of the same source.
+ */
+export async function awaitConcurrentStaging(
+  layout: StagingLayout,
+  planned: SourceIdentity,
+  store: ObjectStore,
+  now: () => number = Date.now,
+): Promise<MarkerRecord> {
+  const deadline = now() + CONCURRENT_RUN_WAIT_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    if ((await store.head(layout.marker, 'the completion marker')) !== undefined) {
+      const marker = parseMarker(await store.getText(layout.marker, 'the completion marker'));
+      if (marker === undefined) break;
+      const differences = sourceDifferences(marker, planned);
+      if (differences.length > 0) {
+        throw new ConflictError(
+          `Another run staged ${formatS3Uri(layout.prefix)} from a different source at the same time ` +
+            `(${differences.join('; ')}). Check which archive is meant for this version, then re-run with \`force\`.`,
+        );
+      }
+      return marker;
+    }
+    if (now() >= deadline) break;
+    await sleep(Math.min(250 * 2 ** attempt, 5000), store.signal);
+  }
+  throw new ConflictError(
+    `Another run is staging ${formatS3Uri(layout.prefix)} at the same time and has not completed it. ` +
+      'Re-run once it has finished (it will then report already-staged), or set `force` to replace it.',
+  );
+}
