@@ -112,9 +112,9 @@ describe('full mode', () => {
     const archive = await makeModelArchive({ 'model/big.riva': 12 * 1024 * 1024, 'model/small.riva': 4096 });
     const { tree, run } = await stageFull(archive);
     const cutAt = 5 * 1024 * 1024;
-    proxy.cutResponses({
+    proxy.inject({
       matches: (request) => request.method === 'GET' && request.path.endsWith(MODEL_KEY),
-      afterBytes: cutAt,
+      action: { kind: 'cut-response', afterBytes: cutAt },
       times: 1,
     });
 
@@ -138,7 +138,11 @@ describe('full mode', () => {
   it('uploads the archive from the same download when the server cannot copy server-side', async () => {
     const archive = await makeModelArchive();
     const { tree, run } = await stageFull(archive);
-    proxy.answerWithError({ matches: (request) => request.copySource !== undefined, status: 501, code: 'NotImplemented', times: 100 });
+    proxy.inject({
+      matches: (request) => request.copySource !== undefined,
+      action: { kind: 'error', status: 501, code: 'NotImplemented' },
+      times: 100,
+    });
 
     const result = await run();
 

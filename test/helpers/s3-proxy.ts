@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedRequest {
@@ -9,86 +9,95 @@ export interface RecordedRequest {
   readonly query: string;
   /** `x-amz-copy-source`, for server-side copies. */
   readonly copySource: string | undefined;
-  /** Request body bytes that passed through (uploads). */
+  /** `if-none-match`, for conditional writes. */
+  readonly ifNoneMatch: string | undefined;
+  /** Request body bytes that reached the server (uploads). */
   requestBytes: number;
-  /** Response body bytes that passed through (downloads). */
+  /** Response body bytes that reached the client (downloads). */
   responseBytes: number;
+  /** The status the client saw. */
+  status: number;
 }
 
-/** A fault to inject: cut the connection after `afterBytes` of a matching response body. */
-export interface ResponseCut {
-  readonly matches: (request: RecordedRequest) => boolean;
-  readonly afterBytes: number;
-  /** How many matching responses to cut; later ones pass. */
-  times: number;
-}
+/** What to do to a matching request instead of passing it through. */
+export type FaultAction =
+  /** Answer with an S3 error (503 SlowDown, 500 InternalError, 501 NotImplemented…). */
+  | { readonly kind: 'error'; readonly status: number; readonly code: string }
+  /** Close the connection after this many bytes of the response body. */
+  | { readonly kind: 'cut-response'; readonly afterBytes: number }
+  /** Close the connection after this many bytes of the request body. */
+  | { readonly kind: 'cut-request'; readonly afterBytes: number }
+  /** Stop forwarding the response after this many bytes, keeping the connection open. */
+  | { readonly kind: 'stall-response'; readonly afterBytes: number };
 
-/** A fault to inject: answer matching requests with an S3 error instead of forwarding them. */
-export interface ErrorAnswer {
+export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
-  readonly status: number;
-  readonly code: string;
-  /** How many matching requests to answer so; later ones pass. */
+  readonly action: FaultAction;
+  /** How many matching requests get the fault; later ones pass. */
   times: number;
 }
 
 /**
- * A loopback HTTP proxy between the action and the S3 server that records every request and
- * can break responses. Headers pass unchanged (Host included), so servers that verify
- * signatures accept the forwarded calls.
+ * A loopback HTTP proxy between the action and the S3 server: records every request and injects
+ * faults. Headers pass unchanged (Host included), so servers that verify signatures accept the
+ * forwarded calls.
  */
 export interface S3Proxy {
   readonly endpoint: string;
   readonly requests: RecordedRequest[];
   /** Requests that change something: PUT, POST, DELETE. */
   writes(): RecordedRequest[];
-  cutResponses(cut: ResponseCut): void;
-  answerWithError(answer: ErrorAnswer): void;
+  inject(fault: Fault): void;
   stop(): Promise<void>;
 }
 
 export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
   const target = new URL(targetEndpoint);
   const requests: RecordedRequest[] = [];
-  const cuts: ResponseCut[] = [];
-  const errorAnswers: ErrorAnswer[] = [];
+  const faults: Fault[] = [];
   const server: Server = createServer((incoming, outgoing) => {
     const recorded = record(incoming);
     requests.push(recorded);
-    const answer = errorAnswers.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
-    if (answer) {
-      answer.times -= 1;
-      incoming.resume();
-      incoming.on('end', () => {
-        outgoing.writeHead(answer.status, { 'content-type': 'application/xml' });
-        outgoing.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${answer.code}</Code><Message></Message></Error>`);
-      });
+    const fault = faults.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
+    if (fault) fault.times -= 1;
+    const action = fault?.action;
+    if (action?.kind === 'error') {
+      answerWithError(incoming, outgoing, recorded, action.status, action.code);
       return;
     }
-    const cut = cuts.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
-    if (cut) cut.times -= 1;
-    incoming.on('data', (chunk: Buffer) => (recorded.requestBytes += chunk.length));
     const forwarded = request(
       { hostname: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
       (response) => {
-        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        recorded.status = response.statusCode ?? 502;
+        outgoing.writeHead(recorded.status, response.headers);
         response.on('data', (chunk: Buffer) => {
-          if (cut && recorded.responseBytes + chunk.length > cut.afterBytes) {
-            const allowed = cut.afterBytes - recorded.responseBytes;
-            if (allowed > 0) outgoing.write(chunk.subarray(0, allowed));
-            recorded.responseBytes += Math.max(allowed, 0);
-            response.destroy();
-            outgoing.socket?.destroy();
+          const limit = action?.kind === 'cut-response' || action?.kind === 'stall-response' ? action.afterBytes : Infinity;
+          if (recorded.responseBytes + chunk.length <= limit) {
+            recorded.responseBytes += chunk.length;
+            outgoing.write(chunk);
             return;
           }
-          recorded.responseBytes += chunk.length;
-          outgoing.write(chunk);
+          const allowed = Math.max(limit - recorded.responseBytes, 0);
+          if (allowed > 0) outgoing.write(chunk.subarray(0, allowed));
+          recorded.responseBytes += allowed;
+          response.destroy();
+          // A stall keeps the client's connection open and silent; a cut closes it.
+          if (action?.kind === 'cut-response') outgoing.socket?.destroy();
         });
         response.on('end', () => outgoing.end());
       },
     );
     forwarded.on('error', () => outgoing.destroy());
-    incoming.pipe(forwarded);
+    incoming.on('data', (chunk: Buffer) => {
+      if (action?.kind === 'cut-request' && recorded.requestBytes + chunk.length > action.afterBytes) {
+        forwarded.destroy();
+        incoming.socket.destroy();
+        return;
+      }
+      recorded.requestBytes += chunk.length;
+      forwarded.write(chunk);
+    });
+    incoming.on('end', () => forwarded.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -96,8 +105,7 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
     writes: () => requests.filter((entry) => ['PUT', 'POST', 'DELETE'].includes(entry.method)),
-    cutResponses: (cut) => cuts.push(cut),
-    answerWithError: (answer) => errorAnswers.push(answer),
+    inject: (fault) => faults.push(fault),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -106,16 +114,36 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
   };
 }
 
+function answerWithError(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  recorded: RecordedRequest,
+  status: number,
+  code: string,
+): void {
+  recorded.status = status;
+  incoming.resume();
+  incoming.on('end', () => {
+    outgoing.writeHead(status, { 'content-type': 'application/xml' });
+    outgoing.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message></Message></Error>`);
+  });
+}
+
 function record(incoming: IncomingMessage): RecordedRequest {
   const url = incoming.url ?? '/';
   const queryAt = url.indexOf('?');
-  const copySource = incoming.headers['x-amz-copy-source'];
+  const header = (name: string) => {
+    const value = incoming.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
   return {
     method: incoming.method ?? 'GET',
     path: queryAt < 0 ? url : url.slice(0, queryAt),
     query: queryAt < 0 ? '' : url.slice(queryAt + 1),
-    copySource: Array.isArray(copySource) ? copySource[0] : copySource,
+    copySource: header('x-amz-copy-source'),
+    ifNoneMatch: header('if-none-match'),
     requestBytes: 0,
     responseBytes: 0,
+    status: 0,
   };
 }

@@ -35,6 +35,8 @@ export interface S3Target {
   putObject(bucket: string, key: string, body: Uint8Array | string): Promise<void>;
   getText(bucket: string, key: string): Promise<string>;
   getBytes(bucket: string, key: string): Promise<Buffer>;
+  /** Whether the server honours `If-None-Match: *` on PutObject (the embedded one does not). */
+  supportsConditionalWrites(): Promise<boolean>;
   /** `key#uploadId` of every multipart upload still open in the bucket. */
   listMultipartUploads(bucket: string): Promise<string[]>;
   exists(bucket: string, key: string): Promise<boolean>;
@@ -131,7 +133,21 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   };
 
-  return {
+  let conditionalWrites: Promise<boolean> | undefined;
+  const probeConditionalWrites = async () => {
+    const bucket = await target.createBucket();
+    const put = () => client.send(new PutObjectCommand({ Bucket: bucket, Key: 'probe', Body: 'x', IfNoneMatch: '*' }));
+    await put();
+    try {
+      await put();
+      return false;
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return true;
+      throw error;
+    }
+  };
+
+  const target: S3Target = {
     kind,
     endpoint: settings.endpoint,
     region: settings.region,
@@ -156,6 +172,10 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
       const output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       return Buffer.from((await output.Body?.transformToByteArray()) ?? []);
     },
+    supportsConditionalWrites() {
+      conditionalWrites ??= probeConditionalWrites();
+      return conditionalWrites;
+    },
     async listMultipartUploads(bucket) {
       const page = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       return (page.Uploads ?? []).map((upload) => `${upload.Key ?? ''}#${upload.UploadId ?? ''}`);
@@ -175,6 +195,7 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
       await settings.stopServer();
     },
   };
+  return target;
 }
 
 function requiredEnv(name: string): string {
