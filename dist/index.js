@@ -61972,7 +61972,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7079);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2493);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61981,7 +61981,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7079:
+/***/ 2493:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61992,12 +61992,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -74776,6 +74772,10 @@ function describeNotInferred(key, what, model) {
     return `${describeInput(key)} is required: no ${what} can be read from the archive name "${baseName(model.key)}".`;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/config/env-file.ts
@@ -75022,7 +75022,7 @@ function fullModeRows(result) {
     const stagedBytes = metadata.files.reduce((sum, file) => sum + file.size_bytes, 0);
     const rows = [
         ['Staged files', `${countOf(metadata.files.length, '.riva file')}, ${formatBytes(stagedBytes)}`],
-        ...metadata.files.map((file) => [file.path, `${formatBytes(file.size_bytes)}, sha256 ${file.sha256}`]),
+        ...metadata.files.map((file) => ['Staged file', `${file.path} (${formatBytes(file.size_bytes)}, sha256 ${file.sha256})`]),
     ];
     if (content.skippedEntries.length > 0)
         rows.push(['Skipped (not .riva)', content.skippedEntries.join(', ')]);
@@ -76155,10 +76155,7 @@ async function stageFullContent(context) {
         if (uploadArchiveBytes)
             log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
         const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
-        const progress = new TransferProgress('Reading the model archive', source.info.size, (line) => {
-            log(line);
-            context.onProgress?.(line);
-        });
+        const progress = new TransferProgress('Reading the model archive', source.info.size, (line) => context.progress.show(line), Date.now, context.progress.intervalMs);
         const download = resumableDownload(store, source.location, {
             etag: source.info.etag,
             sizeBytes: source.info.size,
@@ -76207,7 +76204,7 @@ async function stageFullContent(context) {
             }
         });
         completed.push(await (archiveUpload ?? copy));
-        log(progress.describe());
+        context.progress.show(progress.describe());
         const sourceSha256 = archiveHash.digest('hex');
         checkArchiveHash(sourceSha256, context);
         files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -76474,7 +76471,13 @@ async function stage(config, deps) {
                 containers: discovery.containers,
                 store: deps.store,
                 log,
-                onProgress: (line) => state.record({ progress: line }),
+                progress: {
+                    intervalMs: deps.progress.intervalMs,
+                    show: (line) => {
+                        deps.progress.show(line);
+                        state.record({ progress: line });
+                    },
+                },
             }));
         const metadata = content === plan.content ? plan.metadata : metadataFor(content);
         const writes = documentWrites(metadata, layout, content.documents, deps);
@@ -76686,6 +76689,113 @@ class StateFile {
 /** The released version; a unit test keeps it equal to package.json's. */
 const TOOL_VERSION = '0.1.0';
 
+;// CONCATENATED MODULE: ./src/run-staging.ts
+
+
+
+
+
+
+
+
+
+
+/**
+ * Sets up a run (credentials, state file, S3 client, deadline) and stages. Failures are rethrown
+ * with the message a user needs; an expired `timeout` says where the run was.
+ */
+async function runStaging(config, context, reporter) {
+    const state = new StateFile(config.stateFile ?? (0,external_node_path_.join)(context.stateDirectory, 'riva-130-stage', `${config.mode}-${config.environment}-${config.artifactId}.json`), {
+        tool: 'riva-130-stage',
+        tool_version: TOOL_VERSION,
+        run_id: context.runId,
+        mode: config.mode,
+        artifact_id: config.artifactId,
+        environment: config.environment,
+        source_uri: `s3://${config.model.bucket}/${config.model.key}`,
+        started_at: new Date().toISOString(),
+    });
+    context.onStateFile?.(state.path);
+    const deadline = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
+    const retries = new RetryLog(config.maxAttempts, (message) => reporter.debug(message));
+    const client = createS3Client({
+        region: config.awsRegion,
+        endpoint: config.s3Endpoint,
+        maxAttempts: config.maxAttempts,
+        stallTimeoutMs: stallTimeoutMs(process.env),
+        onRetry: (event) => retries.record(event),
+    });
+    const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
+    try {
+        const result = await stage(config, {
+            store,
+            state,
+            runId: context.runId,
+            toolVersion: TOOL_VERSION,
+            github: context.github,
+            now: () => new Date(),
+            log: (message) => reporter.info(message),
+            progress: reporter.progress,
+        });
+        state.record({ outputs: stagingOutputs(result), retries: result.retries, finished_at: new Date().toISOString() });
+        for (const warning of result.warnings)
+            reporter.warning(warning);
+        return result;
+    }
+    catch (error) {
+        const message = deadline?.aborted ? deadlineMessage(config, state) : errorMessage(error);
+        state.record({ error: message, finished_at: new Date().toISOString() });
+        throw error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
+    }
+    finally {
+        client.destroy();
+    }
+}
+/**
+ * Lets the SDK's credential chain see what a `.env` file provides (keys, profile), without
+ * overriding anything the environment already sets; then clears profile settings that would
+ * break a run that has keys. Returns warnings to show.
+ */
+function prepareAwsEnvironment(env, envFile) {
+    for (const [name, value] of Object.entries(envFile)) {
+        if (name.startsWith('AWS_') && env[name] === undefined)
+            env[name] = value;
+    }
+    return prepareCredentialEnvironment(env, (path) => {
+        try {
+            return (0,external_node_fs_.readFileSync)(path, 'utf8');
+        }
+        catch {
+            return undefined;
+        }
+    });
+}
+/** The values step 131 and scripts read, as the action's outputs name them. */
+function stagingOutputs(result) {
+    const { metadata } = result;
+    return {
+        'deployment-json-uri': metadata.deployment.metadata_uri,
+        'marker-uri': metadata.deployment.marker_uri,
+        'artifact-id': metadata.artifact_id,
+        mode: metadata.mode,
+        status: result.status,
+        'source-uri': metadata.source.uri,
+        'source-size-bytes': String(metadata.source.size_bytes),
+        'source-sha256': metadata.source.sha256 ?? '',
+    };
+}
+/** Tests and slow links may change how long a silent connection is tolerated (default 60 s). */
+function stallTimeoutMs(env) {
+    const seconds = Number(env.RIVA_STAGE_STALL_TIMEOUT);
+    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+function deadlineMessage(config, state) {
+    const phase = state.currentPhase ?? 'start-up';
+    const progress = state.lastProgress ? ` (${state.lastProgress})` : '';
+    return (`The run's \`timeout\` (RIVA_STAGE_TIMEOUT) of ${config.timeoutSeconds} s expired during the ${phase} phase${progress}. ` +
+        'It stopped cleanly: multipart uploads were aborted and no completion marker was written. Raise the timeout or re-run.');
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -76697,72 +76807,39 @@ const TOOL_VERSION = '0.1.0';
 
 
 
-
-
-
-
-
-
-
-
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
-/** The action: inputs → stage() → outputs and job summary; any failure → setFailed. */
+/** Progress lines in a job log: often enough to see movement, rarely enough not to flood it. */
+const LOG_PROGRESS_INTERVAL_MS = 5000;
+/** The action: inputs → stage → outputs and job summary; any failure → setFailed. */
 async function run() {
-    const runId = (0,external_node_crypto_.randomUUID)();
-    let state;
-    let deadline;
-    let config;
     try {
         maskSecrets(process.env);
         const inputs = readInputs();
         const envFile = readEnvFile(inputs.envFile, process.env.GITHUB_WORKSPACE ?? process.cwd());
         maskSecrets(envFile);
-        config = resolveConfig({ inputs, env: process.env, envFile });
-        for (const warning of prepareAwsEnvironment(envFile))
+        const config = resolveConfig({ inputs, env: process.env, envFile });
+        for (const warning of prepareAwsEnvironment(process.env, envFile))
             core_warning(warning);
-        state = new StateFile(config.stateFile ?? defaultStatePath(config), {
-            tool: 'riva-130-stage',
-            tool_version: TOOL_VERSION,
-            run_id: runId,
-            mode: config.mode,
-            artifact_id: config.artifactId,
-            environment: config.environment,
-            source_uri: `s3://${config.model.bucket}/${config.model.key}`,
-            started_at: new Date().toISOString(),
-        });
+        const runId = (0,external_node_crypto_.randomUUID)();
         setOutput('run-id', runId);
-        setOutput('state-file', state.path);
-        deadline = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
-        const retries = new RetryLog(config.maxAttempts, (message) => core_debug(message));
-        const client = createS3Client({
-            region: config.awsRegion,
-            endpoint: config.s3Endpoint,
-            maxAttempts: config.maxAttempts,
-            stallTimeoutMs: stallTimeoutMs(process.env),
-            onRetry: (event) => retries.record(event),
-        });
-        const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
-        const result = await stage(config, {
-            store,
-            state,
+        const result = await runStaging(config, {
             runId,
-            toolVersion: TOOL_VERSION,
             github: githubRunFromEnv(process.env),
-            now: () => new Date(),
-            log: (message) => info(message),
+            stateDirectory: process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(),
+            onStateFile: (path) => setOutput('state-file', path),
+        }, {
+            info: (message) => info(message),
+            debug: (message) => core_debug(message),
+            warning: (message) => core_warning(message),
+            progress: { intervalMs: LOG_PROGRESS_INTERVAL_MS, show: (line) => info(line) },
         });
-        client.destroy();
-        const outputs = setOutputs(result);
-        for (const warning of result.warnings)
-            core_warning(warning);
-        state.record({ outputs, retries: result.retries, finished_at: new Date().toISOString() });
+        for (const [name, value] of Object.entries(stagingOutputs(result)))
+            setOutput(name, value);
         await writeJobSummary(result);
         info(plainTextSummary(result));
     }
     catch (error) {
-        const message = deadline?.aborted && config ? deadlineMessage(config, state) : errorMessage(error);
-        state?.record({ error: message, finished_at: new Date().toISOString() });
-        setFailed(message);
+        setFailed(errorMessage(error));
     }
 }
 function readInputs() {
@@ -76781,56 +76858,6 @@ function maskSecrets(variables) {
         if (value)
             core_setSecret(value);
     }
-}
-/**
- * Lets the SDK's credential chain see what a `.env` file provides (keys, profile), without
- * overriding anything the environment already sets; then clears profile settings that would
- * break a run that has keys.
- */
-function prepareAwsEnvironment(envFile) {
-    for (const [name, value] of Object.entries(envFile)) {
-        if (name.startsWith('AWS_') && process.env[name] === undefined)
-            process.env[name] = value;
-    }
-    return prepareCredentialEnvironment(process.env, (path) => {
-        try {
-            return (0,external_node_fs_.readFileSync)(path, 'utf8');
-        }
-        catch {
-            return undefined;
-        }
-    });
-}
-/** Tests and slow links may change how long a silent connection is tolerated (default 60 s). */
-function stallTimeoutMs(env) {
-    const seconds = Number(env.RIVA_STAGE_STALL_TIMEOUT);
-    return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
-}
-function deadlineMessage(config, state) {
-    const phase = state?.currentPhase ?? 'start-up';
-    const progress = state?.lastProgress ? ` (${state.lastProgress})` : '';
-    return (`The run's \`timeout\` (RIVA_STAGE_TIMEOUT) of ${config.timeoutSeconds} s expired during the ${phase} phase${progress}. ` +
-        'It stopped cleanly: multipart uploads were aborted and no completion marker was written. Raise the timeout or re-run.');
-}
-function defaultStatePath(config) {
-    const directory = process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)();
-    return (0,external_node_path_.join)(directory, 'riva-130-stage', `${config.mode}-${config.environment}-${config.artifactId}.json`);
-}
-function setOutputs(result) {
-    const { metadata } = result;
-    const outputs = {
-        'deployment-json-uri': metadata.deployment.metadata_uri,
-        'marker-uri': metadata.deployment.marker_uri,
-        'artifact-id': metadata.artifact_id,
-        mode: metadata.mode,
-        status: result.status,
-        'source-uri': metadata.source.uri,
-        'source-size-bytes': String(metadata.source.size_bytes),
-        'source-sha256': metadata.source.sha256 ?? '',
-    };
-    for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
-    return outputs;
 }
 
 

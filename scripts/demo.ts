@@ -1,10 +1,10 @@
-// `npm start`: the action's main job on this machine, with nothing to configure. Starts an S3
-// server on loopback, fills a bucket with a synthetic bintarball tree, runs the built action the
-// way the GitHub runner does in both reference modes (and a re-run), and shows the results.
+// `npm start`: the tool's main job on this machine, with nothing to configure. Starts an S3
+// server on loopback, fills a bucket with a synthetic bintarball tree, runs the built command
+// line in all three modes (and a re-run), and shows the results.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { runAction, type ActionRun } from '../test/helpers/action-runner.ts';
-import { credentialsEnv, seedBintarball, stagingInputs } from '../test/helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball } from '../test/helpers/bintarball.ts';
+import { runCli } from '../test/helpers/cli-runner.ts';
 import { startS3Target } from '../test/helpers/s3-target.ts';
 
 const demoDirectory = join(import.meta.dirname, '..', '.demo');
@@ -16,19 +16,30 @@ try {
   console.log(`S3 server on ${target.endpoint}; bucket ${tree.bucket} holds a synthetic bintarball:`);
   console.log(`  ${tree.modelUri}\n  ${tree.containerUri}\n`);
 
-  const steps: Array<[string, Record<string, string>]> = [
-    ['bintarball-reference (the recommended mode)', { mode: 'bintarball-reference', 'container-s3-uri': tree.containerUri }],
-    ['reference-only', { mode: 'reference-only' }],
-    ['bintarball-reference again: a re-run is safe and writes nothing', { mode: 'bintarball-reference', 'container-s3-uri': tree.containerUri }],
+  // The seed pipeline's variables, as a release script exports them.
+  const variables = {
+    ...credentialsEnv(target),
+    RIVA_ASR_MODEL_S3_URI: tree.modelUri,
+    RIVA_CONTAINER_S3_URI: tree.containerUri,
+    NVIDIA_DRIVERS_S3_BUCKET: tree.bucket,
+    RIVA_ASR_MODEL_NAME: MODEL_NAME,
+    MODEL_VERSION,
+    AWS_REGION: target.region,
+    AWS_ENDPOINT_URL_S3: target.endpoint,
+  };
+  const steps: Array<[string, string[], string]> = [
+    ['riva-130-stage --bintarball-reference   (recommended: metadata beside the tree)', ['--bintarball-reference'], 'prod'],
+    ['riva-130-stage --reference-only          (a staging area pointing at the archive)', ['--reference-only'], 'dev'],
+    ['riva-130-stage --full                    (archive copy, .riva files and checksums)', ['--full'], 'staging'],
+    ['riva-130-stage --bintarball-reference   (again: a re-run is safe and writes nothing)', ['--bintarball-reference'], 'prod'],
   ];
-  for (const [index, [title, inputs]] of steps.entries()) {
-    console.log(`── ${title}`);
-    const stateFile = join(demoDirectory, 'state', `run-${index + 1}.json`);
-    const run = await runAction({
-      inputs: stagingInputs(target, target.endpoint, tree, { ...inputs, 'state-file': stateFile }),
-      env: credentialsEnv(target),
-    });
-    show(run);
+  for (const [title, args, environment] of steps) {
+    console.log(`── ENV=${environment} ${title}`);
+    const run = await runCli(args, { ...variables, ENV: environment });
+    const log = run.stderr.trimEnd().split('\n').map((line) => `  │ ${line}`);
+    console.log(log.join('\n'));
+    console.log(run.stdout.trimEnd().split('\n').map((line) => `  ${line}`).join('\n'));
+    console.log(`  (exit ${run.exitCode})\n`);
     failed ||= run.exitCode !== 0;
   }
 
@@ -37,19 +48,11 @@ try {
     console.log(`  s3://${tree.bucket}/${object.key}  (${object.size} bytes)`);
   }
   console.log(`\nThe objects are files under ${join(demoDirectory, 's3', tree.bucket)}.`);
-  console.log('To stage a real model, set the inputs of action.yml (or the variables in README.md) and AWS credentials.');
+  console.log(
+    'To stage a real model: export AWS credentials, RIVA_ASR_MODEL_S3_URI, NVIDIA_DRIVERS_S3_BUCKET, RIVA_ASR_MODEL_NAME, ' +
+      'MODEL_VERSION, ENV and AWS_REGION, then run dist/cli/index.js (or use the action: see README.md).',
+  );
 } finally {
   await target.stop();
 }
 process.exitCode = failed ? 1 : 0;
-
-function show(run: ActionRun): void {
-  const log = run.stdout
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('::'))
-    .map((line) => `  ${line}`);
-  console.log(log.join('\n'));
-  for (const error of run.errors) console.log(`  error: ${error}`);
-  console.log(`  outputs: status=${run.outputs.status ?? ''} deployment-json-uri=${run.outputs['deployment-json-uri'] ?? ''}`);
-  console.log(`  state file: ${run.outputs['state-file'] ?? ''}\n`);
-}

@@ -20,7 +20,7 @@ import {
   type ReferencedObject,
 } from './metadata.ts';
 import type { ModeContent, ObjectWrite } from './modes/content.ts';
-import { stageFullContent } from './modes/full.ts';
+import { stageFullContent, type ProgressDisplay } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
 import { countOf } from './report/format.ts';
 import type { ObjectStore } from './s3/object-store.ts';
@@ -61,6 +61,8 @@ export interface StageDependencies {
   readonly github: GithubRun | null;
   readonly now: () => Date;
   readonly log: (message: string) => void;
+  /** Where transfer progress goes, and how often it is worth showing. */
+  readonly progress: ProgressDisplay;
 }
 
 interface Discovery {
@@ -158,7 +160,13 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
         containers: discovery.containers,
         store: deps.store,
         log,
-        onProgress: (line) => state.record({ progress: line }),
+        progress: {
+          intervalMs: deps.progress.intervalMs,
+          show: (line) => {
+            deps.progress.show(line);
+            state.record({ progress: line });
+          },
+        },
       }));
     const metadata = content === plan.content ? plan.metadata : metadataFor(content);
     const writes = documentWrites(metadata, layout, content.documents, deps);

@@ -23,8 +23,13 @@ export interface FullModeContext {
   readonly containers: readonly ReferencedObject[];
   readonly store: ObjectStore;
   readonly log: (message: string) => void;
-  /** Told each progress line as it is logged (the state file keeps the last). */
-  readonly onProgress?: (line: string) => void;
+  readonly progress: ProgressDisplay;
+}
+
+/** Where transfer progress lines go, and how often one is worth showing. */
+export interface ProgressDisplay {
+  readonly intervalMs: number;
+  show(line: string): void;
 }
 
 /**
@@ -44,10 +49,13 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     if (uploadArchiveBytes) log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
     const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
 
-    const progress = new TransferProgress('Reading the model archive', source.info.size, (line) => {
-      log(line);
-      context.onProgress?.(line);
-    });
+    const progress = new TransferProgress(
+      'Reading the model archive',
+      source.info.size,
+      (line) => context.progress.show(line),
+      Date.now,
+      context.progress.intervalMs,
+    );
     const download = resumableDownload(store, source.location, {
       etag: source.info.etag,
       sizeBytes: source.info.size,
@@ -99,7 +107,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       }
     });
     completed.push(await (archiveUpload ?? copy)!);
-    log(progress.describe());
+    context.progress.show(progress.describe());
 
     const sourceSha256 = archiveHash.digest('hex');
     checkArchiveHash(sourceSha256, context);

@@ -54,7 +54,7 @@ function fullModeRows(result: StageResult): Array<[string, string]> {
   const stagedBytes = metadata.files.reduce((sum, file) => sum + file.size_bytes, 0);
   const rows: Array<[string, string]> = [
     ['Staged files', `${countOf(metadata.files.length, '.riva file')}, ${formatBytes(stagedBytes)}`],
-    ...metadata.files.map((file): [string, string] => [file.path, `${formatBytes(file.size_bytes)}, sha256 ${file.sha256}`]),
+    ...metadata.files.map((file): [string, string] => ['Staged file', `${file.path} (${formatBytes(file.size_bytes)}, sha256 ${file.sha256})`]),
   ];
   if (content.skippedEntries.length > 0) rows.push(['Skipped (not .riva)', content.skippedEntries.join(', ')]);
   const { bytesDownloaded, bytesUploaded, bytesCopiedServerSide } = content.transfer;

@@ -1,0 +1,5 @@
+// `npm run docs`: regenerates README's inputs and outputs tables from action.yml.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { README, readActionDefinition, renderReadme } from './docs/action-tables.ts';
+
+writeFileSync(README, renderReadme(readFileSync(README, 'utf8'), readActionDefinition()));

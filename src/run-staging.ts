@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StageConfig } from './config/config.ts';
+import { errorMessage } from './errors.ts';
+import type { GithubRun } from './metadata.ts';
+import { createS3Client } from './s3/client.ts';
+import { prepareCredentialEnvironment } from './s3/credentials.ts';
+import { ObjectStore } from './s3/object-store.ts';
+import { RetryLog } from './s3/retry-log.ts';
+import { stage, type StageResult } from './stage.ts';
+import { StateFile } from './state-file.ts';
+import { TOOL_VERSION } from './version.ts';
+
+/** Where a run reports, whichever entry point (action or command line) started it. */
+export interface RunReporter {
+  info(message: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+  /** Transfer progress; `intervalMs` is how often it is worth showing. */
+  readonly progress: { readonly intervalMs: number; show(line: string): void };
+}
+
+export interface RunContext {
+  readonly runId: string;
+  readonly github: GithubRun | null;
+  /** Folder for the default state file. */
+  readonly stateDirectory: string;
+  /** Told the state file's path as soon as it exists, before anything can fail. */
+  readonly onStateFile?: (path: string) => void;
+}
+
+/**
+ * Sets up a run (credentials, state file, S3 client, deadline) and stages. Failures are rethrown
+ * with the message a user needs; an expired `timeout` says where the run was.
+ */
+export async function runStaging(config: StageConfig, context: RunContext, reporter: RunReporter): Promise<StageResult> {
+  const state = new StateFile(config.stateFile ?? join(context.stateDirectory, 'riva-130-stage', `${config.mode}-${config.environment}-${config.artifactId}.json`), {
+    tool: 'riva-130-stage',
+    tool_version: TOOL_VERSION,
+    run_id: context.runId,
+    mode: config.mode,
+    artifact_id: config.artifactId,
+    environment: config.environment,
+    source_uri: `s3://${config.model.bucket}/${config.model.key}`,
+    started_at: new Date().toISOString(),
+  });
+  context.onStateFile?.(state.path);
+  const deadline = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
+  const retries = new RetryLog(config.maxAttempts, (message) => reporter.debug(message));
+  const client = createS3Client({
+    region: config.awsRegion,
+    endpoint: config.s3Endpoint,
+    maxAttempts: config.maxAttempts,
+    stallTimeoutMs: stallTimeoutMs(process.env),
+    onRetry: (event) => retries.record(event),
+  });
+  const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
+  try {
+    const result = await stage(config, {
+      store,
+      state,
+      runId: context.runId,
+      toolVersion: TOOL_VERSION,
+      github: context.github,
+      now: () => new Date(),
+      log: (message) => reporter.info(message),
+      progress: reporter.progress,
+    });
+    state.record({ outputs: stagingOutputs(result), retries: result.retries, finished_at: new Date().toISOString() });
+    for (const warning of result.warnings) reporter.warning(warning);
+    return result;
+  } catch (error) {
+    const message = deadline?.aborted ? deadlineMessage(config, state) : errorMessage(error);
+    state.record({ error: message, finished_at: new Date().toISOString() });
+    throw error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Lets the SDK's credential chain see what a `.env` file provides (keys, profile), without
+ * overriding anything the environment already sets; then clears profile settings that would
+ * break a run that has keys. Returns warnings to show.
+ */
+export function prepareAwsEnvironment(env: NodeJS.ProcessEnv, envFile: Readonly<Record<string, string>>): string[] {
+  for (const [name, value] of Object.entries(envFile)) {
+    if (name.startsWith('AWS_') && env[name] === undefined) env[name] = value;
+  }
+  return prepareCredentialEnvironment(env, (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** The values step 131 and scripts read, as the action's outputs name them. */
+export function stagingOutputs(result: StageResult): Record<string, string> {
+  const { metadata } = result;
+  return {
+    'deployment-json-uri': metadata.deployment.metadata_uri,
+    'marker-uri': metadata.deployment.marker_uri,
+    'artifact-id': metadata.artifact_id,
+    mode: metadata.mode,
+    status: result.status,
+    'source-uri': metadata.source.uri,
+    'source-size-bytes': String(metadata.source.size_bytes),
+    'source-sha256': metadata.source.sha256 ?? '',
+  };
+}
+
+/** Tests and slow links may change how long a silent connection is tolerated (default 60 s). */
+function stallTimeoutMs(env: NodeJS.ProcessEnv): number | undefined {
+  const seconds = Number(env.RIVA_STAGE_STALL_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
+function deadlineMessage(config: StageConfig, state: StateFile): string {
+  const phase = state.currentPhase ?? 'start-up';
+  const progress = state.lastProgress ? ` (${state.lastProgress})` : '';
+  return (
+    `The run's \`timeout\` (RIVA_STAGE_TIMEOUT) of ${config.timeoutSeconds} s expired during the ${phase} phase${progress}. ` +
+    'It stopped cleanly: multipart uploads were aborted and no completion marker was written. Raise the timeout or re-run.'
+  );
+}

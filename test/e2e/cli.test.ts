@@ -1,0 +1,122 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MetadataSchema } from '../../src/metadata.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, type Bintarball } from '../helpers/bintarball.ts';
+import { runCli } from '../helpers/cli-runner.ts';
+import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+
+let target: S3Target;
+let tree: Bintarball;
+
+beforeAll(async () => {
+  target = await startS3Target();
+});
+afterAll(async () => {
+  await target.stop();
+});
+beforeEach(async () => {
+  tree = await seedBintarball(target);
+});
+
+/** The seed pipeline's variables, as a shell script would export them. */
+const seedEnv = (overrides: Record<string, string> = {}) => ({
+  ...credentialsEnv(target),
+  RIVA_ASR_MODEL_S3_URI: tree.modelUri,
+  NVIDIA_DRIVERS_S3_BUCKET: tree.bucket,
+  RIVA_ASR_MODEL_NAME: MODEL_NAME,
+  MODEL_VERSION,
+  ENV: 'dev',
+  AWS_REGION: target.region,
+  AWS_ENDPOINT_URL_S3: target.endpoint,
+  ...overrides,
+});
+
+describe('riva-130-stage command line', () => {
+  it('--help, --version and --docs print and exit 0', async () => {
+    const help = await runCli(['--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full]');
+    expect(help.stdout).toContain('RIVA_ASR_MODEL_S3_URI');
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    const docs = await runCli(['--docs']);
+    expect(docs.exitCode).toBe(0);
+    expect(docs.stdout).toBe(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'));
+  });
+
+  it.each([
+    [['--bogus'], "Unknown option '--bogus'"],
+    [['--full', '--reference-only'], 'choose one of --bintarball-reference, --reference-only, --full'],
+    [['--timeout=soon'], '`timeout` (RIVA_STAGE_TIMEOUT) must be a whole number'],
+    [['--env-file=/nonexistent/.env'], '`env-file`: /nonexistent/.env does not exist'],
+  ])('%j is a usage error: exit 2', async (args, message) => {
+    const run = await runCli(args, seedEnv());
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe('');
+  });
+
+  it('a missing variable is a configuration error: exit 2', async () => {
+    const run = await runCli(['--reference-only'], seedEnv({ MODEL_VERSION: '' }));
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('`model-version` (MODEL_VERSION) is required');
+  });
+
+  it('a failed staging exits 1', async () => {
+    const run = await runCli(['--reference-only'], seedEnv({ RIVA_ASR_MODEL_S3_URI: `s3://${tree.bucket}/riva-models/missing-en-us-rnnt.tar.gz` }));
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('no such object');
+  });
+
+  it('stages in each mode from the seed variables, with a plain summary and no escape codes off a terminal', async () => {
+    for (const [flag, metadataKey] of [
+      ['--bintarball-reference', `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/deployment.json`],
+      ['--reference-only', `dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`],
+      ['--full', `dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`],
+    ] as const) {
+      // reference-only and full share a layout: --force lets full replace the reference staging.
+      const run = await runCli([flag, ...(flag === '--full' ? ['--force'] : [])], seedEnv());
+      expect(run.stderr, flag).not.toContain('riva-130-stage:');
+      expect(run.exitCode, flag).toBe(0);
+      expect(run.stdout).toMatch(/^Riva model staged\n/);
+      expect(run.stdout).toContain(`s3://${tree.bucket}/${metadataKey}`);
+      expect(run.stdout + run.stderr).not.toContain('\u001b[');
+      expect(await target.exists(tree.bucket, metadataKey)).toBe(true);
+    }
+  });
+
+  it('--json prints one JSON object with the outputs and the metadata URI; logs go to stderr', async () => {
+    const run = await runCli(['--reference-only', '--json'], seedEnv());
+    expect(run.exitCode).toBe(0);
+    const printed = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(printed).toMatchObject({
+      'deployment-json-uri': `s3://${tree.bucket}/dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`,
+      status: 'staged',
+      mode: 'reference-only',
+      'source-uri': tree.modelUri,
+    });
+    expect(MetadataSchema.parse(printed.metadata).deployment.metadata_uri).toBe(printed['deployment-json-uri']);
+    expect(run.stderr).toContain('Wrote s3://');
+  });
+
+  it('--dry-run plans, and a re-run is already staged', async () => {
+    const dry = await runCli(['--dry-run', '--json'], seedEnv());
+    expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned' });
+    expect(await target.exists(tree.bucket, `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/deployment.json`)).toBe(false);
+    expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'staged' });
+    expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'already-staged' });
+  });
+
+  it('reads a .env file from the working directory, and --env-file from a path', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'riva-cli-env-'));
+    const dotenv = Object.entries(seedEnv()).map(([name, value]) => `${name}=${value}`).join('\n');
+    writeFileSync(join(directory, '.env'), dotenv);
+    writeFileSync(join(directory, 'staging.env'), dotenv.replace('ENV=dev', 'ENV=staging'));
+    const fromDotenv = await runCli(['--reference-only', '--json'], {}, directory);
+    expect(JSON.parse(fromDotenv.stdout)['deployment-json-uri']).toContain('/dev/');
+    const fromFile = await runCli(['--reference-only', '--json', `--env-file=${join(directory, 'staging.env')}`], {}, directory);
+    expect(JSON.parse(fromFile.stdout)['deployment-json-uri']).toContain('/staging/');
+  });
+});

@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI_ENTRY = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
+
+export interface CliRun {
+  readonly exitCode: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the bundled command line as an installed `bin` runs: the file itself, through its
+ * shebang (PATH's node is the Node 24 of node_modules/.bin under npm scripts). The environment
+ * is clean: PATH and HOME only, plus `env`.
+ */
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliRun> {
+  const home = mkdtempSync(join(tmpdir(), 'riva-cli-'));
+  const child = spawn(CLI_ENTRY, args, {
+    cwd: cwd ?? home,
+    env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { exitCode, stdout, stderr };
+}
