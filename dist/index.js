@@ -61972,7 +61972,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2493);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(718);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61981,7 +61981,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2493:
+/***/ 718:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74587,6 +74587,8 @@ const INPUTS = {
     artifactId: { input: 'artifact-id', env: ['RIVA_ARTIFACT_ID'] },
     maxAttempts: { input: 'max-attempts', env: ['RIVA_STAGE_MAX_ATTEMPTS'] },
     stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
+    deploymentJsonUri: { input: 'deployment-json-uri', env: ['RIVA_DEPLOYMENT_JSON_URI'] },
+    deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'] },
     envFile: { input: 'env-file', env: [] },
     dryRun: { input: 'dry-run', env: [] },
     force: { input: 'force', env: [] },
@@ -74634,7 +74636,10 @@ function normaliseLanguageCode(code) {
 
 
 
+/** The modes that stage (and write a metadata document of their own). */
 const MODES = ['bintarball-reference', 'reference-only', 'full'];
+/** Every value `mode` takes: the staging modes and the checks that follow them. */
+const OPERATIONS = [...MODES, 'verify'];
 const DEFAULT_MAX_ATTEMPTS = 5;
 // Names, versions and environments become S3 key segments: keep them to characters that need
 // no escaping and can never climb out of their prefix.
@@ -74642,15 +74647,14 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SLUG_RULE = 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit (no "/" or "..")';
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE', ''];
-const config_required = (issue) => issue.input === undefined ? 'is required' : 'must be text';
-const slug = schemas_string({ error: config_required })
+const slug = schemas_string()
     .refine((value) => SLUG.test(value) && !value.includes('..'), SLUG_RULE);
-const s3Uri = schemas_string({ error: config_required }).superRefine((value, ctx) => {
+const s3Uri = schemas_string().superRefine((value, ctx) => {
     const problem = s3UriProblem(value);
     if (problem)
         ctx.addIssue({ code: 'custom', message: problem });
 });
-const bucket = schemas_string({ error: config_required }).superRefine((value, ctx) => {
+const bucket = schemas_string().superRefine((value, ctx) => {
     const problem = bucketNameProblem(value);
     if (problem)
         ctx.addIssue({ code: 'custom', message: problem });
@@ -74665,16 +74669,18 @@ const positiveInteger = (max) => schemas_string()
     .regex(/^\d+$/, `must be a whole number from 1 to ${max}`)
     .transform(Number)
     .refine((value) => value >= 1 && value <= max, `must be a whole number from 1 to ${max}`);
+// Every field is optional here; which ones a mode requires is decided after parsing.
 const RawConfigSchema = object({
-    mode: schemas_enum(MODES, { error: `must be one of ${MODES.join(', ')}` })
+    mode: schemas_enum(OPERATIONS, { error: `must be one of ${OPERATIONS.join(', ')}` })
         .default('bintarball-reference'),
-    modelS3Uri: s3Uri,
-    bucket,
-    modelName: slug,
-    modelVersion: slug,
-    environment: slug,
-    awsRegion: schemas_string({ error: config_required })
-        .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1'),
+    modelS3Uri: s3Uri.optional(),
+    bucket: bucket.optional(),
+    modelName: slug.optional(),
+    modelVersion: slug.optional(),
+    environment: slug.optional(),
+    awsRegion: schemas_string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1')
+        .optional(),
     containerS3Uri: s3Uri.optional(),
     s3Endpoint: url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
         .optional(),
@@ -74691,23 +74697,48 @@ const RawConfigSchema = object({
     artifactId: slug.optional(),
     maxAttempts: positiveInteger(20).default(DEFAULT_MAX_ATTEMPTS),
     stateFile: schemas_string().optional(),
+    deploymentJsonUri: s3Uri.optional(),
+    deep: config_boolean,
     envFile: schemas_string().optional(),
     dryRun: config_boolean,
     force: config_boolean,
 });
+/** The inputs a mode cannot run without. */
+function requiredInputs(values) {
+    if (values.mode === 'verify') {
+        // A metadata URI says everything; otherwise the staging is found from the model.
+        return values.deploymentJsonUri !== undefined
+            ? ['awsRegion']
+            : ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
+    }
+    return ['modelS3Uri', 'bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
+}
 /**
  * Merges the sources and validates the result. Every problem is reported at once, each on its
  * own line naming the input and the environment variable that set it, before any S3 call.
  */
 function resolveConfig(sources) {
     const raw = mergeSources(sources);
+    const problems = new Map();
     const parsed = RawConfigSchema.safeParse(raw);
     if (!parsed.success) {
-        throw new ConfigurationError(parsed.error.issues
-            .map((issue) => describeProblem(issue.path[0], issue.message, raw))
-            .join('\n'));
+        for (const issue of parsed.error.issues) {
+            const key = issue.path[0];
+            if (!problems.has(key))
+                problems.set(key, describeProblem(key, issue.message, raw));
+        }
+        throw configurationError(problems);
     }
     const values = parsed.data;
+    for (const key of requiredInputs(values)) {
+        if (values[key] === undefined)
+            problems.set(key, describeProblem(key, 'is required', raw));
+    }
+    if (problems.size > 0)
+        throw configurationError(problems);
+    return values.mode === 'verify' ? verifyConfig(values) : stageConfig(values);
+}
+function stageConfig(values) {
     const model = parseS3Uri(values.modelS3Uri);
     const inferred = inferModelFacts(baseName(model.key));
     const languageCode = values.languageCode ?? inferred.languageCode;
@@ -74742,6 +74773,32 @@ function resolveConfig(sources) {
         dryRun: values.dryRun,
         force: values.force,
     };
+}
+function verifyConfig(values) {
+    const target = values.deploymentJsonUri !== undefined
+        ? { metadata: parseS3Uri(values.deploymentJsonUri) }
+        : {
+            bucket: values.bucket,
+            modelName: values.modelName,
+            modelVersion: values.modelVersion,
+            environment: values.environment,
+            bintarballKey: values.modelS3Uri === undefined ? undefined : parseS3Uri(values.modelS3Uri).key,
+        };
+    return {
+        mode: 'verify',
+        target,
+        deep: values.deep,
+        awsRegion: values.awsRegion,
+        s3Endpoint: values.s3Endpoint,
+        timeoutSeconds: values.timeout,
+        maxAttempts: values.maxAttempts,
+        stateFile: values.stateFile,
+    };
+}
+/** One line per problem, in the order the inputs are declared. */
+function configurationError(problems) {
+    const ordered = Object.keys(INPUTS).flatMap((key) => (problems.has(key) ? [problems.get(key)] : []));
+    return new ConfigurationError(ordered.join('\n'));
 }
 /** The first non-empty value of each input: the input itself, then each variable in the environment, then in `.env`. */
 function mergeSources(sources) {
@@ -74968,6 +75025,10 @@ function formatDuration(milliseconds) {
 function countOf(count, noun) {
     return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+/** Text safe inside the HTML of a job summary. */
+function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
@@ -75059,10 +75120,217 @@ function plainTextSummary(result) {
         lines.push(`  warning: ${warning}`);
     return lines.join('\n');
 }
-function escapeHtml(text) {
-    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+;// CONCATENATED MODULE: ./src/report/verify-summary.ts
+
+
+
+function verifyHeading(result) {
+    const depth = result.deep ? ' (deep: files re-hashed)' : '';
+    return result.mismatches.length === 0
+        ? `Riva deployment verified${depth}`
+        : `Riva deployment verification failed: ${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}${depth}`;
+}
+/** The failure message: every mismatch, expected vs found. */
+function mismatchReport(result) {
+    return [
+        `${formatS3Uri(result.layout.metadata)} does not verify:`,
+        ...result.mismatches.map((mismatch) => `- ${mismatch.what} ${mismatch.uri}: expected ${mismatch.expected}, found ${mismatch.found}`),
+    ].join('\n');
+}
+function plainTextVerifySummary(result) {
+    const lines = [verifyHeading(result), `  Metadata  ${formatS3Uri(result.layout.metadata)}`];
+    for (const mismatch of result.mismatches) {
+        lines.push(`  MISMATCH  ${mismatch.what} ${mismatch.uri}: expected ${mismatch.expected}, found ${mismatch.found}`);
+    }
+    for (const object of result.checked)
+        lines.push(`  ok        ${object.what} ${object.uri}: ${object.found}`);
+    return lines.join('\n');
+}
+async function writeVerifyJobSummary(result) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const summary = summary_summary.addHeading(verifyHeading(result), 2).addRaw(`<p>${escapeHtml(formatS3Uri(result.layout.metadata))}</p>`);
+    if (result.mismatches.length > 0) {
+        summary.addHeading('Mismatches', 3).addTable([
+            [
+                { data: 'Object', header: true },
+                { data: 'Expected', header: true },
+                { data: 'Found', header: true },
+            ],
+            ...result.mismatches.map((mismatch) => [`${escapeHtml(mismatch.what)}<br>${escapeHtml(mismatch.uri)}`, escapeHtml(mismatch.expected), escapeHtml(mismatch.found)]),
+        ]);
+    }
+    summary.addHeading('Checked', 3).addTable([
+        [
+            { data: 'Object', header: true },
+            { data: 'Found', header: true },
+        ],
+        ...result.checked.map((object) => [`${escapeHtml(object.what)}<br>${escapeHtml(object.uri)}`, escapeHtml(object.found)]),
+    ]);
+    await summary.write();
 }
 
+;// CONCATENATED MODULE: ./src/layout.ts
+
+
+/** Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. */
+function stagedModelFile(layout, archivePath) {
+    const path = `models/${archivePath}`;
+    return { path, location: { bucket: layout.prefix.bucket, key: `${layout.prefix.key}${path}` } };
+}
+/** A key's path relative to the staging prefix, as `checksums.sha256` lists it. */
+function relativeToPrefix(layout, location) {
+    return location.key.slice(layout.prefix.key.length);
+}
+const BINTARBALL_MODELS_FOLDER = 'riva-models';
+function stagingLayout(config) {
+    const target = targetFolder(config);
+    if (config.mode === 'bintarball-reference') {
+        return bintarballLayout(config.bucket, `${bintarballRoot(config.model.key)}deployment-metadata/${target}`);
+    }
+    return stagingAreaLayout(config.mode, config.bucket, target, baseName(config.model.key));
+}
+/** Both places a staging of this model can be, bintarball layout first (for `verify`). */
+function candidateLayouts(bucket, target, root) {
+    const folder = targetFolder(target);
+    return [bintarballLayout(bucket, `${root}deployment-metadata/${folder}`), stagingAreaLayout('reference-only', bucket, folder, undefined)];
+}
+/** The layout a metadata document belongs to, from its URI (deployment.json or artifact.json). */
+function layoutOfMetadata(metadata) {
+    const name = baseName(metadata.key);
+    const prefix = metadata.key.slice(0, metadata.key.length - name.length);
+    if (name === 'deployment.json')
+        return bintarballLayout(metadata.bucket, prefix);
+    if (name === 'artifact.json')
+        return stagingAreaLayout('reference-only', metadata.bucket, prefix, undefined);
+    return undefined;
+}
+/** Full mode's layout for a staging area whose archive name is now known. */
+function withArchive(layout, archiveName) {
+    return stagingAreaLayout('full', layout.prefix.bucket, layout.prefix.key, archiveName);
+}
+function targetFolder(target) {
+    return `${target.environment}/${target.modelName}/${target.modelVersion}/`;
+}
+function bintarballLayout(bucket, prefix) {
+    return {
+        mode: 'bintarball-reference',
+        prefix: { bucket, key: prefix },
+        metadata: { bucket, key: `${prefix}deployment.json` },
+        marker: { bucket, key: `${prefix}deployment_ready.txt` },
+        sourceCopy: undefined,
+        checksums: undefined,
+    };
+}
+function stagingAreaLayout(mode, bucket, prefix, archiveName) {
+    const full = mode === 'full' && archiveName !== undefined;
+    return {
+        mode,
+        prefix: { bucket, key: prefix },
+        metadata: { bucket, key: `${prefix}artifact.json` },
+        marker: { bucket, key: `${prefix}staging_complete.txt` },
+        sourceCopy: full ? { bucket, key: `${prefix}source/${archiveName}` } : undefined,
+        checksums: full ? { bucket, key: `${prefix}checksums.sha256` } : undefined,
+    };
+}
+/**
+ * The root of the bintarball tree: the part of the archive key before its `riva-models/`
+ * folder (`bintarball/riva-models/parakeet/x.tar.gz` → `bintarball/`).
+ */
+function bintarballRoot(archiveKey) {
+    const segments = archiveKey.split('/');
+    const index = segments.lastIndexOf(BINTARBALL_MODELS_FOLDER, segments.length - 2);
+    if (index < 0) {
+        throw new ConfigurationError(`\`model-s3-uri\` (RIVA_ASR_MODEL_S3_URI): mode bintarball-reference needs the archive inside a ` +
+            `"${BINTARBALL_MODELS_FOLDER}/" folder of the bintarball tree; got key "${archiveKey}". ` +
+            'Move the archive there, or use mode reference-only.');
+    }
+    return segments.slice(0, index).map((segment) => `${segment}/`).join('');
+}
+
+;// CONCATENATED MODULE: ./src/marker.ts
+
+const FIELDS = [
+    ['artifactId', 'artifact_id'],
+    ['mode', 'mode'],
+    ['metadataUri', 'metadata_uri'],
+    ['metadataSha256', 'metadata_sha256'],
+    ['sourceUri', 'source_uri'],
+    ['sourceEtag', 'source_etag'],
+    ['sourceSizeBytes', 'source_size_bytes'],
+    ['containers', 'containers'],
+    ['runId', 'run_id'],
+    ['completedAt', 'completed_at'],
+];
+function markerRecord(metadata, metadataText, completedAt) {
+    return {
+        artifactId: metadata.artifact_id,
+        mode: metadata.mode,
+        metadataUri: metadata.deployment.metadata_uri,
+        metadataSha256: marker_sha256Hex(metadataText),
+        sourceUri: metadata.source.uri,
+        sourceEtag: metadata.source.etag,
+        sourceSizeBytes: metadata.source.size_bytes,
+        containers: containersField(metadata.containers),
+        runId: metadata.run.id,
+        completedAt: completedAt.toISOString(),
+    };
+}
+function serialiseMarker(record) {
+    return `${FIELDS.map(([field, key]) => `${key}=${record[field]}`).join('\n')}\n`;
+}
+/** Reads a marker; undefined when it is not one this tool wrote (then it cannot vouch for it). */
+function parseMarker(text) {
+    const values = new Map();
+    for (const line of text.split('\n')) {
+        const equals = line.indexOf('=');
+        if (equals > 0)
+            values.set(line.slice(0, equals), line.slice(equals + 1).trim());
+    }
+    const record = {};
+    for (const [field, key] of FIELDS) {
+        const value = values.get(key);
+        if (value === undefined)
+            return undefined;
+        record[field] = field === 'sourceSizeBytes' ? Number(value) : value;
+    }
+    return record;
+}
+function sourceIdentity(metadata) {
+    return {
+        sourceUri: metadata.source.uri,
+        sourceEtag: metadata.source.etag,
+        sourceSizeBytes: metadata.source.size_bytes,
+        containers: containersField(metadata.containers),
+    };
+}
+/** What differs between a recorded and a current source, in words; empty when identical. */
+function sourceDifferences(recorded, current) {
+    const differences = [];
+    if (recorded.sourceUri !== current.sourceUri) {
+        differences.push(`archive ${recorded.sourceUri} → ${current.sourceUri}`);
+    }
+    if (recorded.sourceEtag !== current.sourceEtag) {
+        differences.push(`archive ETag ${recorded.sourceEtag} → ${current.sourceEtag}`);
+    }
+    if (recorded.sourceSizeBytes !== current.sourceSizeBytes) {
+        differences.push(`archive size ${recorded.sourceSizeBytes} → ${current.sourceSizeBytes} bytes`);
+    }
+    if (recorded.containers !== current.containers) {
+        differences.push(`containers "${recorded.containers}" → "${current.containers}"`);
+    }
+    return differences;
+}
+function marker_sha256Hex(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+function containersField(containers) {
+    return containers.map((container) => `${container.uri}@${container.etag}`).join(',');
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./src/s3/errors.ts
@@ -75149,6 +75417,263 @@ function networkCode(shape) {
         return shape.code;
     const cause = shape.cause;
     return cause?.code;
+}
+
+;// CONCATENATED MODULE: ./src/s3/backoff.ts
+
+const BASE_DELAY_MS = 200;
+const MAX_DELAY_MS = 20_000;
+/** Exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)). */
+function backoffDelay(attempt, random = Math.random) {
+    return Math.floor(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+}
+function sleep(milliseconds, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, milliseconds);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+const TRANSIENT_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'UND_ERR_SOCKET',
+    'TimeoutError',
+    'RequestTimeout',
+    'RequestTimeTooSkewed',
+    'SlowDown',
+    'Throttling',
+    'ThrottlingException',
+    'InternalError',
+    'ServiceUnavailable',
+]);
+/** Throttling, server errors and broken connections: worth another attempt. */
+function isTransient(error) {
+    const status = httpStatusOf(error);
+    if (status !== undefined && (status >= 500 || status === 429))
+        return true;
+    const code = errorCodeOf(error);
+    return TRANSIENT_CODES.has(code) || (error instanceof Error && error.message === 'aborted');
+}
+
+;// CONCATENATED MODULE: ./src/s3/resumable-download.ts
+
+
+
+
+
+/**
+ * The object's bytes as one stream. When the connection breaks, the download resumes from the
+ * byte it reached (`Range: bytes=N-`, `If-Match: <etag>`) after a backoff, instead of starting
+ * over, up to `maxAttempts` consecutive failures.
+ */
+function resumableDownload(store, location, options) {
+    return external_node_stream_.Readable.from(downloadChunks(store, location, options), { objectMode: false, highWaterMark: 1024 * 1024 });
+}
+async function* downloadChunks(store, location, options) {
+    let offset = 0;
+    let failures = 0;
+    while (offset < options.sizeBytes) {
+        let body;
+        try {
+            const output = await store.client.send(new dist_cjs.GetObjectCommand({
+                Bucket: location.bucket,
+                Key: location.key,
+                IfMatch: `"${options.etag}"`,
+                Range: offset > 0 ? `bytes=${offset}-` : undefined,
+            }), { abortSignal: store.signal });
+            body = output.Body;
+            for await (const chunk of body) {
+                const buffer = chunk;
+                offset += buffer.length;
+                failures = 0;
+                options.onBytes?.(buffer.length);
+                yield buffer;
+            }
+            if (offset < options.sizeBytes) {
+                throw Object.assign(new Error(`the response ended at byte ${offset} of ${options.sizeBytes}`), { code: 'ECONNRESET' });
+            }
+            if (offset > options.sizeBytes) {
+                throw new ValidationError(`${options.what} grew while it was read (${offset} bytes, expected ${options.sizeBytes}).`);
+            }
+        }
+        catch (error) {
+            if (error instanceof ValidationError)
+                throw error;
+            if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
+                throw new ValidationError(`${options.what} changed while it was read (its ETag is no longer ${options.etag}). Re-run to stage the new object.`);
+            }
+            failures += 1;
+            if (!isTransient(error) || failures >= options.maxAttempts) {
+                throw store.describeError(error, `download ${options.what} (at byte ${offset}, attempt ${failures})`, location);
+            }
+            const delay = backoffDelay(failures);
+            store.retries?.record({ operation: `GetObject ${options.what} from byte ${offset}`, attempt: failures + 1, reason: errorCodeOf(error) });
+            options.log?.(`Download of ${options.what} interrupted at byte ${offset} (${errorCodeOf(error)}); resuming in ${delay} ms ` +
+                `(attempt ${failures + 1} of ${options.maxAttempts}).`);
+            await sleep(delay, store.signal);
+        }
+        finally {
+            body?.destroy();
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/modes/verify.ts
+
+
+
+
+
+
+
+/**
+ * Re-checks a staged deployment and writes nothing: the marker is there and vouches for the
+ * metadata document; the document is valid; every object it references has the recorded size
+ * and ETag (and checksum where S3 holds one); the checksums file agrees; with `deep`, every
+ * staged file and the archive hash to their recorded SHA-256.
+ */
+async function verifyDeployment(config, store, log) {
+    const located = await locate(config, store);
+    const checked = [];
+    const mismatches = [];
+    const check = (what, location, expected, found) => {
+        const uri = formatS3Uri(location);
+        if (expected === found)
+            checked.push({ what, uri, found });
+        else
+            mismatches.push({ what, uri, expected, found });
+    };
+    const markerText = (await store.head(located.marker, 'the completion marker'))
+        ? await store.getText(located.marker, 'the completion marker')
+        : undefined;
+    const marker = markerText === undefined ? undefined : parseMarker(markerText);
+    check('completion marker', located.marker, 'present, written by riva-130-stage', marker ? 'present, written by riva-130-stage' : markerText === undefined ? 'missing' : 'not a riva-130-stage marker');
+    const metadataText = (await store.head(located.metadata, 'the metadata document'))
+        ? await store.getText(located.metadata, 'the metadata document')
+        : undefined;
+    if (metadataText === undefined) {
+        check('metadata document', located.metadata, 'present', 'missing');
+        return { layout: located, metadata: undefined, checked, mismatches, deep: config.deep };
+    }
+    if (marker)
+        check('metadata document (as the marker records it)', located.metadata, `sha256 ${marker.metadataSha256}`, `sha256 ${marker_sha256Hex(metadataText)}`);
+    const metadata = parseMetadata(metadataText);
+    if (typeof metadata === 'string') {
+        check('metadata schema', located.metadata, 'valid', metadata);
+        return { layout: located, metadata: undefined, checked, mismatches, deep: config.deep };
+    }
+    check('metadata schema', located.metadata, 'valid', 'valid');
+    const layout = metadata.mode === 'full' ? withArchive(located, baseName(parseS3Uri(metadata.source.uri).key)) : located;
+    const referenced = [
+        { what: 'source archive', uri: metadata.source.uri, size: metadata.source.size_bytes, etag: metadata.source.etag, sha256: metadata.source.sha256 },
+        ...metadata.containers.map((container) => ({ what: 'container archive', uri: container.uri, size: container.size_bytes, etag: container.etag, sha256: null })),
+        ...metadata.files.map((file) => ({ what: `staged file ${file.path}`, uri: file.uri, size: file.size_bytes, etag: undefined, sha256: file.sha256 })),
+        ...(layout.sourceCopy
+            ? [{ what: 'archive copy', uri: formatS3Uri(layout.sourceCopy), size: metadata.source.size_bytes, etag: undefined, sha256: metadata.source.sha256 }]
+            : []),
+    ];
+    await Promise.all(referenced.map(async (object) => {
+        const location = parseS3Uri(object.uri);
+        const info = await store.head(location, `the ${object.what}`);
+        if (info === undefined) {
+            check(object.what, location, 'present', 'missing');
+            return;
+        }
+        const recorded = `${object.size} bytes${object.etag === undefined ? '' : `, ETag ${object.etag}`}`;
+        const found = `${info.size} bytes${object.etag === undefined ? '' : `, ETag ${info.etag}`}`;
+        check(object.what, location, recorded, found);
+        if (object.sha256 && info.sha256)
+            check(`${object.what} (S3 checksum)`, location, `sha256 ${object.sha256}`, `sha256 ${info.sha256}`);
+        if (config.deep && object.sha256 && recorded === found) {
+            log(`Re-hashing ${object.uri} …`);
+            const sha256 = await hashObject(store, location, info.etag, info.size, object.what);
+            check(`${object.what} (re-hashed)`, location, `sha256 ${object.sha256}`, `sha256 ${sha256}`);
+        }
+    }));
+    if (layout.checksums)
+        await checkChecksumsFile(layout, metadata, store, check);
+    return { layout, metadata, checked, mismatches, deep: config.deep };
+}
+/** Where the document to check is: given, or found in either layout. */
+async function locate(config, store) {
+    const { target } = config;
+    if ('metadata' in target) {
+        const layout = layoutOfMetadata(target.metadata);
+        if (layout === undefined) {
+            throw new ConfigurationError(`\`deployment-json-uri\` (RIVA_DEPLOYMENT_JSON_URI) must name a deployment.json or artifact.json; got ${formatS3Uri(target.metadata)}.`);
+        }
+        return layout;
+    }
+    const root = target.bintarballKey === undefined ? 'bintarball/' : bintarballRoot(target.bintarballKey);
+    const candidates = candidateLayouts(target.bucket, target, root);
+    for (const candidate of candidates) {
+        const [marker, metadata] = await Promise.all([
+            store.head(candidate.marker, 'the completion marker'),
+            store.head(candidate.metadata, 'the metadata document'),
+        ]);
+        if (marker || metadata)
+            return candidate;
+    }
+    throw new NotFoundError(`No staging of ${target.modelName} ${target.modelVersion} for ${target.environment} at ` +
+        `${candidates.map((candidate) => formatS3Uri(candidate.metadata)).join(' or ')}. ` +
+        'Check model-name, model-version and environment, or give `deployment-json-uri`.');
+}
+function parseMetadata(text) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        return 'not valid JSON';
+    }
+    const parsed = MetadataSchema.safeParse(json);
+    if (parsed.success)
+        return parsed.data;
+    return parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+}
+/** checksums.sha256 lists exactly the archive copy and the staged files, with their recorded hashes. */
+async function checkChecksumsFile(layout, metadata, store, check) {
+    const location = layout.checksums;
+    if ((await store.head(location, 'the checksums file')) === undefined) {
+        check('checksums file', location, 'present', 'missing');
+        return;
+    }
+    const listed = new Map((await store.getText(location, 'the checksums file'))
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+        const [hash = '', ...path] = line.split('  ');
+        return [path.join('  '), hash];
+    }));
+    const expected = new Map([
+        [`source/${baseName(layout.sourceCopy.key)}`, metadata.source.sha256 ?? ''],
+        ...metadata.files.map((file) => [file.path, file.sha256]),
+    ]);
+    for (const path of new Set([...expected.keys(), ...listed.keys()])) {
+        check(`checksums file entry ${path}`, location, expected.get(path) ?? 'not listed', listed.get(path) ?? 'not listed');
+    }
+}
+async function hashObject(store, location, etag, sizeBytes, what) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    for await (const chunk of resumableDownload(store, location, { etag, sizeBytes, maxAttempts: 5, what: `the ${what}` })) {
+        hash.update(chunk);
+    }
+    return hash.digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./src/s3/client.ts
@@ -75419,139 +75944,6 @@ class RetryLog {
     }
 }
 
-;// CONCATENATED MODULE: ./src/layout.ts
-
-
-/** Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. */
-function stagedModelFile(layout, archivePath) {
-    const path = `models/${archivePath}`;
-    return { path, location: { bucket: layout.prefix.bucket, key: `${layout.prefix.key}${path}` } };
-}
-/** A key's path relative to the staging prefix, as `checksums.sha256` lists it. */
-function relativeToPrefix(layout, location) {
-    return location.key.slice(layout.prefix.key.length);
-}
-const BINTARBALL_MODELS_FOLDER = 'riva-models';
-function stagingLayout(config) {
-    const target = `${config.environment}/${config.modelName}/${config.modelVersion}/`;
-    if (config.mode === 'bintarball-reference') {
-        const prefix = `${bintarballRoot(config.model.key)}deployment-metadata/${target}`;
-        return {
-            mode: config.mode,
-            prefix: { bucket: config.bucket, key: prefix },
-            metadata: { bucket: config.bucket, key: `${prefix}deployment.json` },
-            marker: { bucket: config.bucket, key: `${prefix}deployment_ready.txt` },
-            sourceCopy: undefined,
-            checksums: undefined,
-        };
-    }
-    const full = config.mode === 'full';
-    return {
-        mode: config.mode,
-        prefix: { bucket: config.bucket, key: target },
-        metadata: { bucket: config.bucket, key: `${target}artifact.json` },
-        marker: { bucket: config.bucket, key: `${target}staging_complete.txt` },
-        sourceCopy: full ? { bucket: config.bucket, key: `${target}source/${baseName(config.model.key)}` } : undefined,
-        checksums: full ? { bucket: config.bucket, key: `${target}checksums.sha256` } : undefined,
-    };
-}
-/**
- * The root of the bintarball tree: the part of the archive key before its `riva-models/`
- * folder (`bintarball/riva-models/parakeet/x.tar.gz` → `bintarball/`).
- */
-function bintarballRoot(archiveKey) {
-    const segments = archiveKey.split('/');
-    const index = segments.lastIndexOf(BINTARBALL_MODELS_FOLDER, segments.length - 2);
-    if (index < 0) {
-        throw new ConfigurationError(`\`model-s3-uri\` (RIVA_ASR_MODEL_S3_URI): mode bintarball-reference needs the archive inside a ` +
-            `"${BINTARBALL_MODELS_FOLDER}/" folder of the bintarball tree; got key "${archiveKey}". ` +
-            'Move the archive there, or use mode reference-only.');
-    }
-    return segments.slice(0, index).map((segment) => `${segment}/`).join('');
-}
-
-;// CONCATENATED MODULE: ./src/marker.ts
-
-const FIELDS = [
-    ['artifactId', 'artifact_id'],
-    ['mode', 'mode'],
-    ['metadataUri', 'metadata_uri'],
-    ['metadataSha256', 'metadata_sha256'],
-    ['sourceUri', 'source_uri'],
-    ['sourceEtag', 'source_etag'],
-    ['sourceSizeBytes', 'source_size_bytes'],
-    ['containers', 'containers'],
-    ['runId', 'run_id'],
-    ['completedAt', 'completed_at'],
-];
-function markerRecord(metadata, metadataText, completedAt) {
-    return {
-        artifactId: metadata.artifact_id,
-        mode: metadata.mode,
-        metadataUri: metadata.deployment.metadata_uri,
-        metadataSha256: marker_sha256Hex(metadataText),
-        sourceUri: metadata.source.uri,
-        sourceEtag: metadata.source.etag,
-        sourceSizeBytes: metadata.source.size_bytes,
-        containers: containersField(metadata.containers),
-        runId: metadata.run.id,
-        completedAt: completedAt.toISOString(),
-    };
-}
-function serialiseMarker(record) {
-    return `${FIELDS.map(([field, key]) => `${key}=${record[field]}`).join('\n')}\n`;
-}
-/** Reads a marker; undefined when it is not one this tool wrote (then it cannot vouch for it). */
-function parseMarker(text) {
-    const values = new Map();
-    for (const line of text.split('\n')) {
-        const equals = line.indexOf('=');
-        if (equals > 0)
-            values.set(line.slice(0, equals), line.slice(equals + 1).trim());
-    }
-    const record = {};
-    for (const [field, key] of FIELDS) {
-        const value = values.get(key);
-        if (value === undefined)
-            return undefined;
-        record[field] = field === 'sourceSizeBytes' ? Number(value) : value;
-    }
-    return record;
-}
-function sourceIdentity(metadata) {
-    return {
-        sourceUri: metadata.source.uri,
-        sourceEtag: metadata.source.etag,
-        sourceSizeBytes: metadata.source.size_bytes,
-        containers: containersField(metadata.containers),
-    };
-}
-/** What differs between a recorded and a current source, in words; empty when identical. */
-function sourceDifferences(recorded, current) {
-    const differences = [];
-    if (recorded.sourceUri !== current.sourceUri) {
-        differences.push(`archive ${recorded.sourceUri} → ${current.sourceUri}`);
-    }
-    if (recorded.sourceEtag !== current.sourceEtag) {
-        differences.push(`archive ETag ${recorded.sourceEtag} → ${current.sourceEtag}`);
-    }
-    if (recorded.sourceSizeBytes !== current.sourceSizeBytes) {
-        differences.push(`archive size ${recorded.sourceSizeBytes} → ${current.sourceSizeBytes} bytes`);
-    }
-    if (recorded.containers !== current.containers) {
-        differences.push(`containers "${recorded.containers}" → "${current.containers}"`);
-    }
-    return differences;
-}
-function marker_sha256Hex(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-function containersField(containers) {
-    return containers.map((container) => `${container.uri}@${container.etag}`).join(',');
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/limit.ts
 /** At most `limit` holders at once; `acquire` waits for a free slot. */
 class Semaphore {
@@ -75873,120 +76265,6 @@ async function uploadStream(store, uploads, location, body, sizeBytes, what) {
     }
     finally {
         store.signal?.removeEventListener('abort', onAbort);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/s3/backoff.ts
-
-const BASE_DELAY_MS = 200;
-const MAX_DELAY_MS = 20_000;
-/** Exponential backoff with full jitter: a random wait in [0, min(cap, base·2^attempt)). */
-function backoffDelay(attempt, random = Math.random) {
-    return Math.floor(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
-}
-function sleep(milliseconds, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(signal.reason);
-            return;
-        }
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, milliseconds);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-const TRANSIENT_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ERR_STREAM_PREMATURE_CLOSE',
-    'UND_ERR_SOCKET',
-    'TimeoutError',
-    'RequestTimeout',
-    'RequestTimeTooSkewed',
-    'SlowDown',
-    'Throttling',
-    'ThrottlingException',
-    'InternalError',
-    'ServiceUnavailable',
-]);
-/** Throttling, server errors and broken connections: worth another attempt. */
-function isTransient(error) {
-    const status = httpStatusOf(error);
-    if (status !== undefined && (status >= 500 || status === 429))
-        return true;
-    const code = errorCodeOf(error);
-    return TRANSIENT_CODES.has(code) || (error instanceof Error && error.message === 'aborted');
-}
-
-;// CONCATENATED MODULE: ./src/s3/resumable-download.ts
-
-
-
-
-
-/**
- * The object's bytes as one stream. When the connection breaks, the download resumes from the
- * byte it reached (`Range: bytes=N-`, `If-Match: <etag>`) after a backoff, instead of starting
- * over, up to `maxAttempts` consecutive failures.
- */
-function resumableDownload(store, location, options) {
-    return external_node_stream_.Readable.from(downloadChunks(store, location, options), { objectMode: false, highWaterMark: 1024 * 1024 });
-}
-async function* downloadChunks(store, location, options) {
-    let offset = 0;
-    let failures = 0;
-    while (offset < options.sizeBytes) {
-        let body;
-        try {
-            const output = await store.client.send(new dist_cjs.GetObjectCommand({
-                Bucket: location.bucket,
-                Key: location.key,
-                IfMatch: `"${options.etag}"`,
-                Range: offset > 0 ? `bytes=${offset}-` : undefined,
-            }), { abortSignal: store.signal });
-            body = output.Body;
-            for await (const chunk of body) {
-                const buffer = chunk;
-                offset += buffer.length;
-                failures = 0;
-                options.onBytes?.(buffer.length);
-                yield buffer;
-            }
-            if (offset < options.sizeBytes) {
-                throw Object.assign(new Error(`the response ended at byte ${offset} of ${options.sizeBytes}`), { code: 'ECONNRESET' });
-            }
-            if (offset > options.sizeBytes) {
-                throw new ValidationError(`${options.what} grew while it was read (${offset} bytes, expected ${options.sizeBytes}).`);
-            }
-        }
-        catch (error) {
-            if (error instanceof ValidationError)
-                throw error;
-            if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
-                throw new ValidationError(`${options.what} changed while it was read (its ETag is no longer ${options.etag}). Re-run to stage the new object.`);
-            }
-            failures += 1;
-            if (!isTransient(error) || failures >= options.maxAttempts) {
-                throw store.describeError(error, `download ${options.what} (at byte ${offset}, attempt ${failures})`, location);
-            }
-            const delay = backoffDelay(failures);
-            store.retries?.record({ operation: `GetObject ${options.what} from byte ${offset}`, attempt: failures + 1, reason: errorCodeOf(error) });
-            options.log?.(`Download of ${options.what} interrupted at byte ${offset} (${errorCodeOf(error)}); resuming in ${delay} ms ` +
-                `(attempt ${failures + 1} of ${options.maxAttempts}).`);
-            await sleep(delay, store.signal);
-        }
-        finally {
-            body?.destroy();
-        }
     }
 }
 
@@ -76700,32 +76978,19 @@ const TOOL_VERSION = '0.1.0';
 
 
 
+
+
 /**
  * Sets up a run (credentials, state file, S3 client, deadline) and stages. Failures are rethrown
  * with the message a user needs; an expired `timeout` says where the run was.
  */
 async function runStaging(config, context, reporter) {
-    const state = new StateFile(config.stateFile ?? (0,external_node_path_.join)(context.stateDirectory, 'riva-130-stage', `${config.mode}-${config.environment}-${config.artifactId}.json`), {
-        tool: 'riva-130-stage',
-        tool_version: TOOL_VERSION,
-        run_id: context.runId,
-        mode: config.mode,
+    const state = openStateFile(config, `${config.mode}-${config.environment}-${config.artifactId}`, context, {
         artifact_id: config.artifactId,
         environment: config.environment,
         source_uri: `s3://${config.model.bucket}/${config.model.key}`,
-        started_at: new Date().toISOString(),
     });
-    context.onStateFile?.(state.path);
-    const deadline = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
-    const retries = new RetryLog(config.maxAttempts, (message) => reporter.debug(message));
-    const client = createS3Client({
-        region: config.awsRegion,
-        endpoint: config.s3Endpoint,
-        maxAttempts: config.maxAttempts,
-        stallTimeoutMs: stallTimeoutMs(process.env),
-        onRetry: (event) => retries.record(event),
-    });
-    const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
+    const { store, deadline, close } = openStore(config, reporter);
     try {
         const result = await stage(config, {
             store,
@@ -76743,13 +77008,66 @@ async function runStaging(config, context, reporter) {
         return result;
     }
     catch (error) {
-        const message = deadline?.aborted ? deadlineMessage(config, state) : errorMessage(error);
-        state.record({ error: message, finished_at: new Date().toISOString() });
-        throw error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
+        throw failed(error, config, state, deadline);
     }
     finally {
-        client.destroy();
+        close();
     }
+}
+/** `verify`: checks a staged deployment; mismatches are in the result, not thrown. */
+async function runVerification(config, context, reporter) {
+    const name = 'metadata' in config.target ? 'metadata' : `${config.target.environment}-${config.target.modelName}-${config.target.modelVersion}`;
+    const state = openStateFile(config, `verify-${name}`, context, {});
+    const { store, deadline, close } = openStore(config, reporter);
+    try {
+        const result = await state.phase('verify', () => verifyDeployment(config, store, (message) => reporter.info(message)));
+        state.record({
+            status: result.mismatches.length === 0 ? 'verified' : 'failed',
+            outputs: verificationOutputs(result),
+            mismatches: result.mismatches,
+            finished_at: new Date().toISOString(),
+        });
+        return result;
+    }
+    catch (error) {
+        throw failed(error, config, state, deadline);
+    }
+    finally {
+        close();
+    }
+}
+function openStateFile(config, name, context, fields) {
+    const path = config.stateFile ?? (0,external_node_path_.join)(context.stateDirectory, 'riva-130-stage', `${name}.json`);
+    const state = new StateFile(path, {
+        tool: 'riva-130-stage',
+        tool_version: TOOL_VERSION,
+        run_id: context.runId,
+        mode: config.mode,
+        ...fields,
+        started_at: new Date().toISOString(),
+    });
+    context.onStateFile?.(state.path);
+    return state;
+}
+/** The run's S3 access: one client with retries counted, every request bound to the deadline. */
+function openStore(config, reporter) {
+    const deadline = config.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(config.timeoutSeconds * 1000);
+    const retries = new RetryLog(config.maxAttempts, (message) => reporter.debug(message));
+    const client = createS3Client({
+        region: config.awsRegion,
+        endpoint: config.s3Endpoint,
+        maxAttempts: config.maxAttempts,
+        stallTimeoutMs: stallTimeoutMs(process.env),
+        onRetry: (event) => retries.record(event),
+    });
+    const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
+    return { store, deadline, close: () => client.destroy() };
+}
+/** The error to show for a failed run, recorded in the state file; an expired deadline says where. */
+function failed(error, config, state, deadline) {
+    const message = deadline?.aborted ? deadlineMessage(config, state) : errorMessage(error);
+    state.record({ error: message, finished_at: new Date().toISOString() });
+    return error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
 }
 /**
  * Lets the SDK's credential chain see what a `.env` file provides (keys, profile), without
@@ -76784,6 +77102,20 @@ function stagingOutputs(result) {
         'source-sha256': metadata.source.sha256 ?? '',
     };
 }
+/** The outputs of `verify`, named as the staging modes name theirs. */
+function verificationOutputs(result) {
+    const { metadata } = result;
+    return {
+        'deployment-json-uri': formatS3Uri(result.layout.metadata),
+        'marker-uri': formatS3Uri(result.layout.marker),
+        'artifact-id': metadata?.artifact_id ?? '',
+        mode: 'verify',
+        status: result.mismatches.length === 0 ? 'verified' : 'failed',
+        'source-uri': metadata?.source.uri ?? '',
+        'source-size-bytes': metadata ? String(metadata.source.size_bytes) : '',
+        'source-sha256': metadata?.source.sha256 ?? '',
+    };
+}
 /** Tests and slow links may change how long a silent connection is tolerated (default 60 s). */
 function stallTimeoutMs(env) {
     const seconds = Number(env.RIVA_STAGE_STALL_TIMEOUT);
@@ -76807,10 +77139,11 @@ function deadlineMessage(config, state) {
 
 
 
+
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 /** Progress lines in a job log: often enough to see movement, rarely enough not to flood it. */
 const LOG_PROGRESS_INTERVAL_MS = 5000;
-/** The action: inputs → stage → outputs and job summary; any failure → setFailed. */
+/** The action: inputs → stage (or verify) → outputs and job summary; any failure → setFailed. */
 async function run() {
     try {
         maskSecrets(process.env);
@@ -76822,25 +77155,39 @@ async function run() {
             core_warning(warning);
         const runId = (0,external_node_crypto_.randomUUID)();
         setOutput('run-id', runId);
-        const result = await runStaging(config, {
+        const context = {
             runId,
             github: githubRunFromEnv(process.env),
             stateDirectory: process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(),
             onStateFile: (path) => setOutput('state-file', path),
-        }, {
+        };
+        const reporter = {
             info: (message) => info(message),
             debug: (message) => core_debug(message),
             warning: (message) => core_warning(message),
             progress: { intervalMs: LOG_PROGRESS_INTERVAL_MS, show: (line) => info(line) },
-        });
-        for (const [name, value] of Object.entries(stagingOutputs(result)))
-            setOutput(name, value);
+        };
+        if (config.mode === 'verify') {
+            const result = await runVerification(config, context, reporter);
+            setOutputs(verificationOutputs(result));
+            await writeVerifyJobSummary(result);
+            info(plainTextVerifySummary(result));
+            if (result.mismatches.length > 0)
+                setFailed(mismatchReport(result));
+            return;
+        }
+        const result = await runStaging(config, context, reporter);
+        setOutputs(stagingOutputs(result));
         await writeJobSummary(result);
         info(plainTextSummary(result));
     }
     catch (error) {
         setFailed(errorMessage(error));
     }
+}
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        setOutput(name, value);
 }
 function readInputs() {
     const inputs = {};

@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveConfig, type Mode } from './config/config.ts';
+import { resolveConfig, type Operation } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
 import { ConfigurationError, errorMessage } from './errors.ts';
 import { plainTextSummary } from './report/summary.ts';
-import { prepareAwsEnvironment, runStaging, stagingOutputs } from './run-staging.ts';
+import { mismatchReport, plainTextVerifySummary } from './report/verify-summary.ts';
+import { prepareAwsEnvironment, runStaging, runVerification, stagingOutputs, verificationOutputs } from './run-staging.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** Exit codes: success, a staging that failed, and a command line or configuration to fix. */
@@ -26,6 +27,8 @@ const OPTIONS = {
   'bintarball-reference': { type: 'boolean' },
   'reference-only': { type: 'boolean' },
   full: { type: 'boolean' },
+  verify: { type: 'boolean' },
+  deep: { type: 'boolean' },
   timeout: { type: 'string' },
   'env-file': { type: 'string' },
   'dry-run': { type: 'boolean' },
@@ -36,10 +39,11 @@ const OPTIONS = {
   version: { type: 'boolean' },
 } as const;
 
-const MODE_FLAGS: ReadonlyArray<[keyof typeof OPTIONS, Mode]> = [
+const MODE_FLAGS: ReadonlyArray<[keyof typeof OPTIONS, Operation]> = [
   ['bintarball-reference', 'bintarball-reference'],
   ['reference-only', 'reference-only'],
   ['full', 'full'],
+  ['verify', 'verify'],
 ];
 
 /** The command line: flags and the same variables as the action → the same staging. */
@@ -65,7 +69,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
   }
   const modes = MODE_FLAGS.filter(([flag]) => flags[flag]).map(([, mode]) => mode);
   if (modes.length > 1) {
-    stderr.write('riva-130-stage: choose one of --bintarball-reference, --reference-only, --full\n');
+    stderr.write('riva-130-stage: choose one of --bintarball-reference, --reference-only, --full, --verify\n');
     return EXIT_USAGE;
   }
 
@@ -81,26 +85,33 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       ...(flags['env-file'] !== undefined ? { envFile: flags['env-file'] } : {}),
       ...(flags['dry-run'] ? { dryRun: 'true' } : {}),
       ...(flags.force ? { force: 'true' } : {}),
+      ...(flags.deep ? { deep: 'true' } : {}),
     };
     const envFile = readEnvFile(inputs.envFile, process.cwd());
     const config = resolveConfig({ inputs, env: process.env, envFile });
     for (const warning of prepareAwsEnvironment(process.env, envFile)) log(`warning: ${warning}`);
     const runId = randomUUID();
     let stateFile = '';
-    const result = await runStaging(
-      config,
-      { runId, github: null, stateDirectory: tmpdir(), onStateFile: (path) => (stateFile = path) },
-      {
-        info: log,
-        debug: (message) => {
-          if (process.env.RIVA_STAGE_DEBUG) log(message);
-        },
-        warning: (message) => log(`warning: ${message}`),
-        progress: progressOnTerminal
-          ? { intervalMs: BAR_INTERVAL_MS, show: (line) => stderr.write(`\r\u001b[2K${progressBar(line)}`) }
-          : { intervalMs: LOG_INTERVAL_MS, show: log },
+    const context = { runId, github: null, stateDirectory: tmpdir(), onStateFile: (path: string) => (stateFile = path) };
+    const reporter = {
+      info: log,
+      debug: (message: string) => {
+        if (process.env.RIVA_STAGE_DEBUG) log(message);
       },
-    );
+      warning: (message: string) => log(`warning: ${message}`),
+      progress: progressOnTerminal
+        ? { intervalMs: BAR_INTERVAL_MS, show: (line: string) => stderr.write(`\r\u001b[2K${progressBar(line)}`) }
+        : { intervalMs: LOG_INTERVAL_MS, show: log },
+    };
+    if (config.mode === 'verify') {
+      const result = await runVerification(config, context, reporter);
+      const outputs = { ...verificationOutputs(result), 'run-id': runId, 'state-file': stateFile };
+      stdout.write(flags.json ? `${JSON.stringify({ ...outputs, mismatches: result.mismatches })}\n` : `${plainTextVerifySummary(result)}\n`);
+      if (result.mismatches.length === 0) return EXIT_OK;
+      stderr.write(`riva-130-stage: ${mismatchReport(result)}\n`);
+      return EXIT_STAGING_FAILED;
+    }
+    const result = await runStaging(config, context, reporter);
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     if (flags.json) {
       const outputs = { ...stagingOutputs(result), 'run-id': runId, 'state-file': stateFile };
@@ -138,8 +149,9 @@ function usage(): string {
     .filter((input) => input.env.length > 0)
     .map((input) => `  ${input.env.join(', ').padEnd(44)} ${input.input}`)
     .join('\n');
-  return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full] [--timeout=SECONDS]
-                      [--env-file=PATH] [--dry-run] [--force] [--json] [--help] [--docs] [--version]
+  return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]]
+                      [--timeout=SECONDS] [--env-file=PATH] [--dry-run] [--force] [--json]
+                      [--help] [--docs] [--version]
 
 Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment (pipeline step 130).
 
@@ -147,6 +159,7 @@ Modes:
   --bintarball-reference   metadata beside the bintarball tree (default, recommended)
   --reference-only         a staging area whose metadata points at the archive
   --full                   a staging area that also holds the archive, its .riva files and checksums
+  --verify [--deep]        re-check a staged deployment (with --deep, re-hash its files); writes nothing
 
 Options:
   --timeout=SECONDS        stop cleanly after this long
@@ -160,7 +173,8 @@ Options:
 Configuration comes from environment variables (and .env):
 ${variables}
 
-Exit status: 0 staged (or already staged, or planned), 1 the staging failed, 2 usage or configuration error.
+Exit status: 0 staged (or already staged, planned, verified), 1 the staging or verification failed,
+2 usage or configuration error.
 `;
 }
 

@@ -32,26 +32,61 @@ const BINTARBALL_MODELS_FOLDER = 'riva-models';
 type LayoutConfig = Pick<StageConfig, 'mode' | 'model' | 'bucket' | 'environment' | 'modelName' | 'modelVersion'>;
 
 export function stagingLayout(config: LayoutConfig): StagingLayout {
-  const target = `${config.environment}/${config.modelName}/${config.modelVersion}/`;
+  const target = targetFolder(config);
   if (config.mode === 'bintarball-reference') {
-    const prefix = `${bintarballRoot(config.model.key)}deployment-metadata/${target}`;
-    return {
-      mode: config.mode,
-      prefix: { bucket: config.bucket, key: prefix },
-      metadata: { bucket: config.bucket, key: `${prefix}deployment.json` },
-      marker: { bucket: config.bucket, key: `${prefix}deployment_ready.txt` },
-      sourceCopy: undefined,
-      checksums: undefined,
-    };
+    return bintarballLayout(config.bucket, `${bintarballRoot(config.model.key)}deployment-metadata/${target}`);
   }
-  const full = config.mode === 'full';
+  return stagingAreaLayout(config.mode, config.bucket, target, baseName(config.model.key));
+}
+
+/** Both places a staging of this model can be, bintarball layout first (for `verify`). */
+export function candidateLayouts(
+  bucket: string,
+  target: { environment: string; modelName: string; modelVersion: string },
+  root: string,
+): StagingLayout[] {
+  const folder = targetFolder(target);
+  return [bintarballLayout(bucket, `${root}deployment-metadata/${folder}`), stagingAreaLayout('reference-only', bucket, folder, undefined)];
+}
+
+/** The layout a metadata document belongs to, from its URI (deployment.json or artifact.json). */
+export function layoutOfMetadata(metadata: S3Location): StagingLayout | undefined {
+  const name = baseName(metadata.key);
+  const prefix = metadata.key.slice(0, metadata.key.length - name.length);
+  if (name === 'deployment.json') return bintarballLayout(metadata.bucket, prefix);
+  if (name === 'artifact.json') return stagingAreaLayout('reference-only', metadata.bucket, prefix, undefined);
+  return undefined;
+}
+
+/** Full mode's layout for a staging area whose archive name is now known. */
+export function withArchive(layout: StagingLayout, archiveName: string): StagingLayout {
+  return stagingAreaLayout('full', layout.prefix.bucket, layout.prefix.key, archiveName);
+}
+
+function targetFolder(target: { environment: string; modelName: string; modelVersion: string }): string {
+  return `${target.environment}/${target.modelName}/${target.modelVersion}/`;
+}
+
+function bintarballLayout(bucket: string, prefix: string): StagingLayout {
   return {
-    mode: config.mode,
-    prefix: { bucket: config.bucket, key: target },
-    metadata: { bucket: config.bucket, key: `${target}artifact.json` },
-    marker: { bucket: config.bucket, key: `${target}staging_complete.txt` },
-    sourceCopy: full ? { bucket: config.bucket, key: `${target}source/${baseName(config.model.key)}` } : undefined,
-    checksums: full ? { bucket: config.bucket, key: `${target}checksums.sha256` } : undefined,
+    mode: 'bintarball-reference',
+    prefix: { bucket, key: prefix },
+    metadata: { bucket, key: `${prefix}deployment.json` },
+    marker: { bucket, key: `${prefix}deployment_ready.txt` },
+    sourceCopy: undefined,
+    checksums: undefined,
+  };
+}
+
+function stagingAreaLayout(mode: Mode, bucket: string, prefix: string, archiveName: string | undefined): StagingLayout {
+  const full = mode === 'full' && archiveName !== undefined;
+  return {
+    mode,
+    prefix: { bucket, key: prefix },
+    metadata: { bucket, key: `${prefix}artifact.json` },
+    marker: { bucket, key: `${prefix}staging_complete.txt` },
+    sourceCopy: full ? { bucket, key: `${prefix}source/${archiveName}` } : undefined,
+    checksums: full ? { bucket, key: `${prefix}checksums.sha256` } : undefined,
   };
 }
 

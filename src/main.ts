@@ -7,13 +7,14 @@ import { INPUTS, type InputKey } from './config/inputs.ts';
 import { errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
 import { plainTextSummary, writeJobSummary } from './report/summary.ts';
-import { prepareAwsEnvironment, runStaging, stagingOutputs } from './run-staging.ts';
+import { mismatchReport, plainTextVerifySummary, writeVerifyJobSummary } from './report/verify-summary.ts';
+import { prepareAwsEnvironment, runStaging, runVerification, stagingOutputs, verificationOutputs } from './run-staging.ts';
 
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 /** Progress lines in a job log: often enough to see movement, rarely enough not to flood it. */
 const LOG_PROGRESS_INTERVAL_MS = 5000;
 
-/** The action: inputs → stage → outputs and job summary; any failure → setFailed. */
+/** The action: inputs → stage (or verify) → outputs and job summary; any failure → setFailed. */
 export async function run(): Promise<void> {
   try {
     maskSecrets(process.env);
@@ -25,27 +26,37 @@ export async function run(): Promise<void> {
 
     const runId = randomUUID();
     core.setOutput('run-id', runId);
-    const result = await runStaging(
-      config,
-      {
-        runId,
-        github: githubRunFromEnv(process.env),
-        stateDirectory: process.env.RUNNER_TEMP ?? tmpdir(),
-        onStateFile: (path) => core.setOutput('state-file', path),
-      },
-      {
-        info: (message) => core.info(message),
-        debug: (message) => core.debug(message),
-        warning: (message) => core.warning(message),
-        progress: { intervalMs: LOG_PROGRESS_INTERVAL_MS, show: (line) => core.info(line) },
-      },
-    );
-    for (const [name, value] of Object.entries(stagingOutputs(result))) core.setOutput(name, value);
+    const context = {
+      runId,
+      github: githubRunFromEnv(process.env),
+      stateDirectory: process.env.RUNNER_TEMP ?? tmpdir(),
+      onStateFile: (path: string) => core.setOutput('state-file', path),
+    };
+    const reporter = {
+      info: (message: string) => core.info(message),
+      debug: (message: string) => core.debug(message),
+      warning: (message: string) => core.warning(message),
+      progress: { intervalMs: LOG_PROGRESS_INTERVAL_MS, show: (line: string) => core.info(line) },
+    };
+    if (config.mode === 'verify') {
+      const result = await runVerification(config, context, reporter);
+      setOutputs(verificationOutputs(result));
+      await writeVerifyJobSummary(result);
+      core.info(plainTextVerifySummary(result));
+      if (result.mismatches.length > 0) core.setFailed(mismatchReport(result));
+      return;
+    }
+    const result = await runStaging(config, context, reporter);
+    setOutputs(stagingOutputs(result));
     await writeJobSummary(result);
     core.info(plainTextSummary(result));
   } catch (error) {
     core.setFailed(errorMessage(error));
   }
+}
+
+function setOutputs(outputs: Record<string, string>): void {
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 }
 
 function readInputs(): Partial<Record<InputKey, string>> {

@@ -4,8 +4,12 @@ import { baseName, bucketNameProblem, parseS3Uri, s3UriProblem, type S3Location 
 import { INPUTS, describeInput, type InputKey } from './inputs.ts';
 import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
 
+/** The modes that stage (and write a metadata document of their own). */
 export const MODES = ['bintarball-reference', 'reference-only', 'full'] as const;
 export type Mode = (typeof MODES)[number];
+/** Every value `mode` takes: the staging modes and the checks that follow them. */
+export const OPERATIONS = [...MODES, 'verify'] as const;
+export type Operation = (typeof OPERATIONS)[number];
 
 /** Everything a run needs, validated: nothing downstream re-checks these values. */
 export interface StageConfig {
@@ -29,6 +33,31 @@ export interface StageConfig {
   readonly force: boolean;
 }
 
+/** `verify`: re-check a staged deployment, writing nothing. */
+export interface VerifyConfig {
+  readonly mode: 'verify';
+  /** The metadata document to check, or how to find it from the model and environment. */
+  readonly target:
+    | { readonly metadata: S3Location }
+    | {
+        readonly bucket: string;
+        readonly modelName: string;
+        readonly modelVersion: string;
+        readonly environment: string;
+        /** The bintarball root to look under (from model-s3-uri, else `bintarball/`). */
+        readonly bintarballKey: string | undefined;
+      };
+  /** Re-hash every staged file and the archive. */
+  readonly deep: boolean;
+  readonly awsRegion: string;
+  readonly s3Endpoint: string | undefined;
+  readonly timeoutSeconds: number | undefined;
+  readonly maxAttempts: number;
+  readonly stateFile: string | undefined;
+}
+
+export type RunConfig = StageConfig | VerifyConfig;
+
 /** Where values come from, highest precedence first: inputs, the environment, the `.env` file. */
 export interface ConfigSources {
   readonly inputs: Readonly<Partial<Record<InputKey, string>>>;
@@ -45,19 +74,16 @@ const SLUG_RULE = 'must be 1-128 letters, digits, ".", "_" or "-", starting with
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE', ''];
 
-const required = (issue: { input: unknown }) =>
-  issue.input === undefined ? 'is required' : 'must be text';
-
 const slug = z
-  .string({ error: required })
+  .string()
   .refine((value) => SLUG.test(value) && !value.includes('..'), SLUG_RULE);
 
-const s3Uri = z.string({ error: required }).superRefine((value, ctx) => {
+const s3Uri = z.string().superRefine((value, ctx) => {
   const problem = s3UriProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const bucket = z.string({ error: required }).superRefine((value, ctx) => {
+const bucket = z.string().superRefine((value, ctx) => {
   const problem = bucketNameProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
@@ -77,18 +103,20 @@ const positiveInteger = (max: number) =>
     .transform(Number)
     .refine((value) => value >= 1 && value <= max, `must be a whole number from 1 to ${max}`);
 
+// Every field is optional here; which ones a mode requires is decided after parsing.
 const RawConfigSchema = z.object({
   mode: z
-    .enum(MODES, { error: `must be one of ${MODES.join(', ')}` })
+    .enum(OPERATIONS, { error: `must be one of ${OPERATIONS.join(', ')}` })
     .default('bintarball-reference'),
-  modelS3Uri: s3Uri,
-  bucket,
-  modelName: slug,
-  modelVersion: slug,
-  environment: slug,
+  modelS3Uri: s3Uri.optional(),
+  bucket: bucket.optional(),
+  modelName: slug.optional(),
+  modelVersion: slug.optional(),
+  environment: slug.optional(),
   awsRegion: z
-    .string({ error: required })
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1'),
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1')
+    .optional(),
   containerS3Uri: s3Uri.optional(),
   s3Endpoint: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -108,27 +136,51 @@ const RawConfigSchema = z.object({
   artifactId: slug.optional(),
   maxAttempts: positiveInteger(20).default(DEFAULT_MAX_ATTEMPTS),
   stateFile: z.string().optional(),
+  deploymentJsonUri: s3Uri.optional(),
+  deep: boolean,
   envFile: z.string().optional(),
   dryRun: boolean,
   force: boolean,
 });
 
+type RawConfig = z.infer<typeof RawConfigSchema>;
+
+/** The inputs a mode cannot run without. */
+function requiredInputs(values: RawConfig): InputKey[] {
+  if (values.mode === 'verify') {
+    // A metadata URI says everything; otherwise the staging is found from the model.
+    return values.deploymentJsonUri !== undefined
+      ? ['awsRegion']
+      : ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
+  }
+  return ['modelS3Uri', 'bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
+}
+
 /**
  * Merges the sources and validates the result. Every problem is reported at once, each on its
  * own line naming the input and the environment variable that set it, before any S3 call.
  */
-export function resolveConfig(sources: ConfigSources): StageConfig {
+export function resolveConfig(sources: ConfigSources): RunConfig {
   const raw = mergeSources(sources);
+  const problems = new Map<InputKey, string>();
   const parsed = RawConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigurationError(
-      parsed.error.issues
-        .map((issue) => describeProblem(issue.path[0] as InputKey, issue.message, raw))
-        .join('\n'),
-    );
+    for (const issue of parsed.error.issues) {
+      const key = issue.path[0] as InputKey;
+      if (!problems.has(key)) problems.set(key, describeProblem(key, issue.message, raw));
+    }
+    throw configurationError(problems);
   }
   const values = parsed.data;
-  const model = parseS3Uri(values.modelS3Uri);
+  for (const key of requiredInputs(values)) {
+    if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw));
+  }
+  if (problems.size > 0) throw configurationError(problems);
+  return values.mode === 'verify' ? verifyConfig(values) : stageConfig(values as RawConfig & { mode: Mode });
+}
+
+function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {
+  const model = parseS3Uri(values.modelS3Uri!);
   const inferred = inferModelFacts(baseName(model.key));
   const languageCode = values.languageCode ?? inferred.languageCode;
   const architecture = values.architecture ?? inferred.architecture;
@@ -146,14 +198,14 @@ export function resolveConfig(sources: ConfigSources): StageConfig {
     mode: values.mode,
     model,
     container: values.containerS3Uri === undefined ? undefined : parseS3Uri(values.containerS3Uri),
-    bucket: values.bucket,
-    modelName: values.modelName,
-    modelVersion: values.modelVersion,
-    environment: values.environment,
+    bucket: values.bucket!,
+    modelName: values.modelName!,
+    modelVersion: values.modelVersion!,
+    environment: values.environment!,
     languageCode,
     architecture,
     artifactId: values.artifactId ?? `${values.modelName}-${values.modelVersion}`,
-    awsRegion: values.awsRegion,
+    awsRegion: values.awsRegion!,
     s3Endpoint: values.s3Endpoint,
     timeoutSeconds: values.timeout,
     expectedSha256: values.expectedSha256,
@@ -162,6 +214,35 @@ export function resolveConfig(sources: ConfigSources): StageConfig {
     dryRun: values.dryRun,
     force: values.force,
   };
+}
+
+function verifyConfig(values: RawConfig): VerifyConfig {
+  const target =
+    values.deploymentJsonUri !== undefined
+      ? { metadata: parseS3Uri(values.deploymentJsonUri) }
+      : {
+          bucket: values.bucket!,
+          modelName: values.modelName!,
+          modelVersion: values.modelVersion!,
+          environment: values.environment!,
+          bintarballKey: values.modelS3Uri === undefined ? undefined : parseS3Uri(values.modelS3Uri).key,
+        };
+  return {
+    mode: 'verify',
+    target,
+    deep: values.deep,
+    awsRegion: values.awsRegion!,
+    s3Endpoint: values.s3Endpoint,
+    timeoutSeconds: values.timeout,
+    maxAttempts: values.maxAttempts,
+    stateFile: values.stateFile,
+  };
+}
+
+/** One line per problem, in the order the inputs are declared. */
+function configurationError(problems: ReadonlyMap<InputKey, string>): ConfigurationError {
+  const ordered = (Object.keys(INPUTS) as InputKey[]).flatMap((key) => (problems.has(key) ? [problems.get(key)!] : []));
+  return new ConfigurationError(ordered.join('\n'));
 }
 
 /** The first non-empty value of each input: the input itself, then each variable in the environment, then in `.env`. */

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import type { StageResult } from '../stage.ts';
-import { countOf, formatBytes, formatDuration } from './format.ts';
+import { countOf, escapeHtml, formatBytes, formatDuration } from './format.ts';
 
 const HEADINGS: Record<StageResult['status'], string> = {
   staged: 'Riva model staged',
@@ -88,8 +88,4 @@ export function plainTextSummary(result: StageResult): string {
   const lines = [summaryHeading(result), ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -37,7 +37,7 @@ describe('riva-130-stage command line', () => {
   it('--help, --version and --docs print and exit 0', async () => {
     const help = await runCli(['--help']);
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full]');
+    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]]');
     expect(help.stdout).toContain('RIVA_ASR_MODEL_S3_URI');
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
@@ -48,7 +48,7 @@ describe('riva-130-stage command line', () => {
 
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
-    [['--full', '--reference-only'], 'choose one of --bintarball-reference, --reference-only, --full'],
+    [['--full', '--reference-only'], 'choose one of --bintarball-reference, --reference-only, --full, --verify'],
     [['--timeout=soon'], '`timeout` (RIVA_STAGE_TIMEOUT) must be a whole number'],
     [['--env-file=/nonexistent/.env'], '`env-file`: /nonexistent/.env does not exist'],
   ])('%j is a usage error: exit 2', async (args, message) => {
@@ -107,6 +107,19 @@ describe('riva-130-stage command line', () => {
     expect(await target.exists(tree.bucket, `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/deployment.json`)).toBe(false);
     expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'staged' });
     expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'already-staged' });
+  });
+
+  it('--verify checks a staging and exits 1 on a mismatch', async () => {
+    expect((await runCli(['--full'], seedEnv())).exitCode).toBe(0);
+    const verified = await runCli(['--verify', '--deep', '--json'], seedEnv());
+    expect(verified.exitCode).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ status: 'verified', mismatches: [] });
+
+    await target.putObject(tree.bucket, `dev/${MODEL_NAME}/${MODEL_VERSION}/checksums.sha256`, 'tampered\n');
+    const failed = await runCli(['--verify'], seedEnv());
+    expect(failed.exitCode).toBe(1);
+    expect(failed.stdout).toMatch(/^Riva deployment verification failed/);
+    expect(failed.stderr).toContain('checksums file');
   });
 
   it('reads a .env file from the working directory, and --env-file from a path', async () => {

@@ -5,7 +5,7 @@ import type { StageResult } from '../../src/stage.ts';
 
 /** A typical production staging's configuration, as values a unit test can change. */
 export function sampleConfig(inputs: Partial<Record<string, string>> = {}): StageConfig {
-  return resolveConfig({
+  const config = resolveConfig({
     inputs: {
       modelS3Uri: 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz',
       bucket: 'models',
@@ -19,6 +19,8 @@ export function sampleConfig(inputs: Partial<Record<string, string>> = {}): Stag
     env: {},
     envFile: {},
   });
+  if (config.mode === 'verify') throw new Error('sampleConfig makes staging configurations');
+  return config;
 }
 
 export function sampleMetadataInput(config: StageConfig = sampleConfig()): MetadataInput {

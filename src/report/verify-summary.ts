@@ -1,0 +1,51 @@
+import * as core from '@actions/core';
+import type { VerifyResult } from '../modes/verify.ts';
+import { formatS3Uri } from '../s3/uri.ts';
+import { escapeHtml } from './format.ts';
+
+export function verifyHeading(result: VerifyResult): string {
+  const depth = result.deep ? ' (deep: files re-hashed)' : '';
+  return result.mismatches.length === 0
+    ? `Riva deployment verified${depth}`
+    : `Riva deployment verification failed: ${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}${depth}`;
+}
+
+/** The failure message: every mismatch, expected vs found. */
+export function mismatchReport(result: VerifyResult): string {
+  return [
+    `${formatS3Uri(result.layout.metadata)} does not verify:`,
+    ...result.mismatches.map((mismatch) => `- ${mismatch.what} ${mismatch.uri}: expected ${mismatch.expected}, found ${mismatch.found}`),
+  ].join('\n');
+}
+
+export function plainTextVerifySummary(result: VerifyResult): string {
+  const lines = [verifyHeading(result), `  Metadata  ${formatS3Uri(result.layout.metadata)}`];
+  for (const mismatch of result.mismatches) {
+    lines.push(`  MISMATCH  ${mismatch.what} ${mismatch.uri}: expected ${mismatch.expected}, found ${mismatch.found}`);
+  }
+  for (const object of result.checked) lines.push(`  ok        ${object.what} ${object.uri}: ${object.found}`);
+  return lines.join('\n');
+}
+
+export async function writeVerifyJobSummary(result: VerifyResult): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
+  const summary = core.summary.addHeading(verifyHeading(result), 2).addRaw(`<p>${escapeHtml(formatS3Uri(result.layout.metadata))}</p>`);
+  if (result.mismatches.length > 0) {
+    summary.addHeading('Mismatches', 3).addTable([
+      [
+        { data: 'Object', header: true },
+        { data: 'Expected', header: true },
+        { data: 'Found', header: true },
+      ],
+      ...result.mismatches.map((mismatch) => [`${escapeHtml(mismatch.what)}<br>${escapeHtml(mismatch.uri)}`, escapeHtml(mismatch.expected), escapeHtml(mismatch.found)]),
+    ]);
+  }
+  summary.addHeading('Checked', 3).addTable([
+    [
+      { data: 'Object', header: true },
+      { data: 'Found', header: true },
+    ],
+    ...result.checked.map((object) => [`${escapeHtml(object.what)}<br>${escapeHtml(object.uri)}`, escapeHtml(object.found)]),
+  ]);
+  await summary.write();
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runAction } from '../helpers/action-runner.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, stagingInputs, type Bintarball } from '../helpers/bintarball.ts';
+import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
+import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.ts';
+import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+
+const STAGING = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
+const BIG_FILE = `${STAGING}models/m/acoustic.riva`;
+
+let target: S3Target;
+let proxy: S3Proxy;
+let tree: Bintarball;
+
+beforeAll(async () => {
+  target = await startS3Target();
+});
+afterAll(async () => {
+  await target.stop();
+});
+beforeEach(async () => {
+  tree = await seedBintarball(target, await makeModelArchive({ 'm/acoustic.riva': 300_000, 'm/lexicon.riva': 4096, 'README.txt': 10 }));
+  proxy = await startS3Proxy(target.endpoint);
+});
+afterEach(async () => {
+  await proxy.stop();
+});
+
+const act = (inputs: Record<string, string>) =>
+  runAction({ inputs: stagingInputs(target, proxy.endpoint, tree, inputs), env: credentialsEnv(target) });
+
+async function stageThenVerify(mode: string, verifyInputs: Record<string, string> = {}) {
+  const staged = await act({ mode });
+  expect(staged.errors).toEqual([]);
+  proxy.requests.length = 0;
+  return { staged, verified: await act({ mode: 'verify', ...verifyInputs }) };
+}
+
+describe('verify', () => {
+  it.each(['bintarball-reference', 'reference-only', 'full'])('passes on a fresh %s staging, writing nothing', async (mode) => {
+    const { staged, verified } = await stageThenVerify(mode);
+
+    expect(verified.errors).toEqual([]);
+    expect(verified.exitCode).toBe(0);
+    expect(verified.outputs).toMatchObject({
+      status: 'verified',
+      mode: 'verify',
+      'deployment-json-uri': staged.outputs['deployment-json-uri'],
+      'artifact-id': staged.outputs['artifact-id'],
+    });
+    expect(proxy.writes()).toEqual([]);
+    expect(verified.summary).toContain('Riva deployment verified');
+    expect(verified.summary).toContain('source archive');
+    if (mode === 'full') {
+      expect(verified.summary).toContain('staged file models/m/acoustic.riva');
+      expect(verified.summary).toContain('checksums file entry source/');
+    }
+  });
+
+  it('checks the document named by deployment-json-uri, deeply', async () => {
+    const staged = await act({ mode: 'full' });
+    const run = await runAction({
+      inputs: { mode: 'verify', 'deployment-json-uri': staged.outputs['deployment-json-uri'] ?? '', deep: 'true', 'aws-region': target.region, 's3-endpoint': proxy.endpoint },
+      env: credentialsEnv(target),
+    });
+
+    expect(run.errors).toEqual([]);
+    expect(run.outputs.status).toBe('verified');
+    expect(run.summary).toContain('(deep: files re-hashed)');
+    expect(run.summary).toContain('staged file models/m/acoustic.riva (re-hashed)');
+    expect(run.summary).toContain('source archive (re-hashed)');
+  });
+
+  it('fails, naming the object, when a staged file was replaced or deleted', async () => {
+    expect((await act({ mode: 'full' })).exitCode).toBe(0);
+    await target.putObject(tree.bucket, BIG_FILE, randomBytes(1000));
+    await target.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: tree.bucket, Key: `${STAGING}models/m/lexicon.riva` }));
+
+    const run = await act({ mode: 'verify' });
+
+    expect(run.exitCode).toBe(1);
+    const message = run.errors.join('\n').replace(/%0A/g, '\n');
+    expect(message).toContain(`staged file models/m/acoustic.riva s3://${tree.bucket}/${BIG_FILE}: expected 300000 bytes, found 1000 bytes`);
+    expect(message).toContain(`staged file models/m/lexicon.riva s3://${tree.bucket}/${STAGING}models/m/lexicon.riva: expected present, found missing`);
+    expect(run.outputs.status).toBe('failed');
+    expect(run.summary).toContain('Mismatches');
+  });
+
+  it('fails when the source archive was overwritten', async () => {
+    expect((await act({})).exitCode).toBe(0);
+    await target.putObject(tree.bucket, MODEL_KEY, Buffer.from('another archive'));
+
+    const run = await act({ mode: 'verify' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(/source archive s3:\/\/.*: expected \d+ bytes, ETag \w+, found 15 bytes, ETag \w+/);
+  });
+
+  it('catches a same-size replacement only when deep', async () => {
+    expect((await act({ mode: 'full' })).exitCode).toBe(0);
+    await target.putObject(tree.bucket, BIG_FILE, randomBytes(300_000));
+
+    const shallow = await act({ mode: 'verify' });
+    const deep = await act({ mode: 'verify', deep: 'true' });
+
+    // Neither test server keeps SHA-256 checksums of the staged files, so a same-size file
+    // passes the shallow check (size only) …
+    expect(shallow.exitCode).toBe(0);
+    // … and re-hashing catches it.
+    expect(deep.exitCode).toBe(1);
+    expect(deep.errors.join('\n')).toContain('staged file models/m/acoustic.riva (re-hashed)');
+  });
+
+  it('fails when the marker is gone', async () => {
+    expect((await act({ mode: 'reference-only' })).exitCode).toBe(0);
+    await target.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: tree.bucket, Key: `${STAGING}staging_complete.txt` }));
+
+    const run = await act({ mode: 'verify' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toContain('completion marker');
+    expect(run.errors.join('\n')).toContain('found missing');
+  });
+
+  it('says where it looked when there is no staging', async () => {
+    const run = await act({ mode: 'verify', environment: 'prod' });
+
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toContain(`No staging of ${MODEL_NAME} ${MODEL_VERSION} for prod at`);
+  });
+});
