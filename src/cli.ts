@@ -28,6 +28,8 @@ const OPTIONS = {
   'reference-only': { type: 'boolean' },
   full: { type: 'boolean' },
   verify: { type: 'boolean' },
+  promote: { type: 'boolean' },
+  'from-environment': { type: 'string' },
   deep: { type: 'boolean' },
   timeout: { type: 'string' },
   'env-file': { type: 'string' },
@@ -44,6 +46,7 @@ const MODE_FLAGS: ReadonlyArray<[keyof typeof OPTIONS, Operation]> = [
   ['reference-only', 'reference-only'],
   ['full', 'full'],
   ['verify', 'verify'],
+  ['promote', 'promote'],
 ];
 
 /** The command line: flags and the same variables as the action → the same staging. */
@@ -69,7 +72,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
   }
   const modes = MODE_FLAGS.filter(([flag]) => flags[flag]).map(([, mode]) => mode);
   if (modes.length > 1) {
-    stderr.write('riva-130-stage: choose one of --bintarball-reference, --reference-only, --full, --verify\n');
+    stderr.write('riva-130-stage: choose one of --bintarball-reference, --reference-only, --full, --verify, --promote\n');
     return EXIT_USAGE;
   }
 
@@ -86,6 +89,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       ...(flags['dry-run'] ? { dryRun: 'true' } : {}),
       ...(flags.force ? { force: 'true' } : {}),
       ...(flags.deep ? { deep: 'true' } : {}),
+      ...(flags['from-environment'] !== undefined ? { fromEnvironment: flags['from-environment'] } : {}),
     };
     const envFile = readEnvFile(inputs.envFile, process.cwd());
     const config = resolveConfig({ inputs, env: process.env, envFile });
@@ -149,8 +153,8 @@ function usage(): string {
     .filter((input) => input.env.length > 0)
     .map((input) => `  ${input.env.join(', ').padEnd(44)} ${input.input}`)
     .join('\n');
-  return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]]
-                      [--timeout=SECONDS] [--env-file=PATH] [--dry-run] [--force] [--json]
+  return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]
+                       | --promote --from-environment=ENV] [--timeout=SECONDS] [--env-file=PATH] [--dry-run] [--force] [--json]
                       [--help] [--docs] [--version]
 
 Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment (pipeline step 130).
@@ -160,6 +164,8 @@ Modes:
   --reference-only         a staging area whose metadata points at the archive
   --full                   a staging area that also holds the archive, its .riva files and checksums
   --verify [--deep]        re-check a staged deployment (with --deep, re-hash its files); writes nothing
+  --promote --from-environment=ENV
+                           copy the verified staging of environment ENV to $ENV, server-side
 
 Options:
   --timeout=SECONDS        stop cleanly after this long
@@ -173,7 +179,7 @@ Options:
 Configuration comes from environment variables (and .env):
 ${variables}
 
-Exit status: 0 staged (or already staged, planned, verified), 1 the staging or verification failed,
+Exit status: 0 staged (or already staged, planned, verified, promoted), 1 the run failed,
 2 usage or configuration error.
 `;
 }

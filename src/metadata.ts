@@ -53,6 +53,14 @@ export const MetadataSchema = z
       metadata_uri: s3Uri,
       marker_uri: s3Uri,
     }),
+    promoted_from: z
+      .object({
+        metadata_uri: s3Uri,
+        environment: z.string().min(1),
+        metadata_sha256: sha256Hex,
+      })
+      .optional()
+      .describe('Set by promote: the staging this one was copied from, and the SHA-256 of its metadata document'),
     run: z.object({
       id: z.string().min(1),
       started_at: timestamp,

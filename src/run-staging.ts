@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunConfig, StageConfig, VerifyConfig } from './config/config.ts';
+import type { PromoteConfig, RunConfig, StageConfig, VerifyConfig } from './config/config.ts';
 import { errorMessage } from './errors.ts';
 import type { GithubRun } from './metadata.ts';
+import { promote } from './modes/promote.ts';
 import { verifyDeployment, type VerifyResult } from './modes/verify.ts';
 import { createS3Client } from './s3/client.ts';
 import { prepareCredentialEnvironment } from './s3/credentials.ts';
@@ -35,24 +36,31 @@ export interface RunContext {
  * Sets up a run (credentials, state file, S3 client, deadline) and stages. Failures are rethrown
  * with the message a user needs; an expired `timeout` says where the run was.
  */
-export async function runStaging(config: StageConfig, context: RunContext, reporter: RunReporter): Promise<StageResult> {
-  const state = openStateFile(config, `${config.mode}-${config.environment}-${config.artifactId}`, context, {
-    artifact_id: config.artifactId,
-    environment: config.environment,
-    source_uri: `s3://${config.model.bucket}/${config.model.key}`,
-  });
+export async function runStaging(config: StageConfig | PromoteConfig, context: RunContext, reporter: RunReporter): Promise<StageResult> {
+  const state =
+    config.mode === 'promote'
+      ? openStateFile(config, `promote-${config.fromEnvironment}-to-${config.environment}-${config.modelName}-${config.modelVersion}`, context, {
+          environment: config.environment,
+          from_environment: config.fromEnvironment,
+        })
+      : openStateFile(config, `${config.mode}-${config.environment}-${config.artifactId}`, context, {
+          artifact_id: config.artifactId,
+          environment: config.environment,
+          source_uri: `s3://${config.model.bucket}/${config.model.key}`,
+        });
   const { store, deadline, close } = openStore(config, reporter);
   try {
-    const result = await stage(config, {
+    const deps = {
       store,
       state,
       runId: context.runId,
       toolVersion: TOOL_VERSION,
       github: context.github,
       now: () => new Date(),
-      log: (message) => reporter.info(message),
+      log: (message: string) => reporter.info(message),
       progress: reporter.progress,
-    });
+    };
+    const result = config.mode === 'promote' ? await promote(config, deps) : await stage(config, deps);
     state.record({ outputs: stagingOutputs(result), retries: result.retries, finished_at: new Date().toISOString() });
     for (const warning of result.warnings) reporter.warning(warning);
     return result;

@@ -20,6 +20,7 @@ import {
   type ReferencedObject,
 } from './metadata.ts';
 import type { ModeContent, ObjectWrite } from './modes/content.ts';
+import type { CheckedObject } from './modes/verify.ts';
 import { stageFullContent, type ProgressDisplay } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
 import { countOf } from './report/format.ts';
@@ -30,15 +31,11 @@ import type { PhaseName, StateFile } from './state-file.ts';
 
 export type StageStatus = 'staged' | 'already-staged' | 'planned';
 
-export interface VerifiedObject {
-  readonly uri: string;
-  readonly sizeBytes: number;
-  readonly etag: string;
-}
+/** An object checked after writing, and what was found. */
+export type VerifiedObject = CheckedObject;
 
 export interface StageResult {
   readonly status: StageStatus;
-  readonly config: StageConfig;
   readonly layout: StagingLayout;
   readonly metadata: Metadata;
   /** Documents in write order; empty when nothing was (or would be) written. */
@@ -109,7 +106,6 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   ): StageResult => {
     const result: StageResult = {
       status,
-      config,
       layout,
       metadata: shown,
       writes,
@@ -288,7 +284,7 @@ async function verifyStaging(
       if (object.etag && info.etag !== object.etag) {
         throw new ValidationError(`Verification failed: ${uri} has ETag ${info.etag}, the write returned ${object.etag}.`);
       }
-      return { uri, sizeBytes: info.size, etag: info.etag };
+      return { what: object.what, uri, found: `${info.size} bytes, ETag ${info.etag}` };
     }),
   );
   const { metadata: readBack } = await readMetadata(layout.metadata, store);
@@ -311,7 +307,7 @@ async function verifyExisting(layout: StagingLayout, marker: MarkerRecord, store
     );
   }
   const verified: VerifiedObject[] = [
-    { uri: formatS3Uri(layout.metadata), sizeBytes: info.size, etag: info.etag },
+    { what: 'the metadata document', uri: formatS3Uri(layout.metadata), found: `${info.size} bytes, ETag ${info.etag}` },
   ];
   return { existing: metadata, verified };
 }

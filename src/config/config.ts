@@ -8,7 +8,7 @@ import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
 export const MODES = ['bintarball-reference', 'reference-only', 'full'] as const;
 export type Mode = (typeof MODES)[number];
 /** Every value `mode` takes: the staging modes and the checks that follow them. */
-export const OPERATIONS = [...MODES, 'verify'] as const;
+export const OPERATIONS = [...MODES, 'verify', 'promote'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Everything a run needs, validated: nothing downstream re-checks these values. */
@@ -56,7 +56,27 @@ export interface VerifyConfig {
   readonly stateFile: string | undefined;
 }
 
-export type RunConfig = StageConfig | VerifyConfig;
+/** `promote`: copy a complete, verified staging to another environment, server-side. */
+export interface PromoteConfig {
+  readonly mode: 'promote';
+  readonly bucket: string;
+  readonly modelName: string;
+  readonly modelVersion: string;
+  readonly fromEnvironment: string;
+  readonly environment: string;
+  readonly bintarballKey: string | undefined;
+  /** Re-hash the source staging's files before promoting it. */
+  readonly deep: boolean;
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  readonly awsRegion: string;
+  readonly s3Endpoint: string | undefined;
+  readonly timeoutSeconds: number | undefined;
+  readonly maxAttempts: number;
+  readonly stateFile: string | undefined;
+}
+
+export type RunConfig = StageConfig | VerifyConfig | PromoteConfig;
 
 /** Where values come from, highest precedence first: inputs, the environment, the `.env` file. */
 export interface ConfigSources {
@@ -138,6 +158,7 @@ const RawConfigSchema = z.object({
   stateFile: z.string().optional(),
   deploymentJsonUri: s3Uri.optional(),
   deep: boolean,
+  fromEnvironment: slug.optional(),
   envFile: z.string().optional(),
   dryRun: boolean,
   force: boolean,
@@ -147,6 +168,9 @@ type RawConfig = z.infer<typeof RawConfigSchema>;
 
 /** The inputs a mode cannot run without. */
 function requiredInputs(values: RawConfig): InputKey[] {
+  if (values.mode === 'promote') {
+    return ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion', 'fromEnvironment'];
+  }
   if (values.mode === 'verify') {
     // A metadata URI says everything; otherwise the staging is found from the model.
     return values.deploymentJsonUri !== undefined
@@ -176,7 +200,34 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
     if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw));
   }
   if (problems.size > 0) throw configurationError(problems);
-  return values.mode === 'verify' ? verifyConfig(values) : stageConfig(values as RawConfig & { mode: Mode });
+  if (values.mode === 'promote' && values.fromEnvironment === values.environment) {
+    throw new ConfigurationError(
+      `${describeInput('fromEnvironment')} and ${describeInput('environment')} are both "${values.environment}": promote copies a staging to another environment.`,
+    );
+  }
+  if (values.mode === 'verify') return verifyConfig(values);
+  if (values.mode === 'promote') return promoteConfig(values);
+  return stageConfig(values as RawConfig & { mode: Mode });
+}
+
+function promoteConfig(values: RawConfig): PromoteConfig {
+  return {
+    mode: 'promote',
+    bucket: values.bucket!,
+    modelName: values.modelName!,
+    modelVersion: values.modelVersion!,
+    fromEnvironment: values.fromEnvironment!,
+    environment: values.environment!,
+    bintarballKey: values.modelS3Uri === undefined ? undefined : parseS3Uri(values.modelS3Uri).key,
+    deep: values.deep,
+    force: values.force,
+    dryRun: values.dryRun,
+    awsRegion: values.awsRegion!,
+    s3Endpoint: values.s3Endpoint,
+    timeoutSeconds: values.timeout,
+    maxAttempts: values.maxAttempts,
+    stateFile: values.stateFile,
+  };
 }
 
 function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {

@@ -22,6 +22,7 @@ export const INPUTS = {
   stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
   deploymentJsonUri: { input: 'deployment-json-uri', env: ['RIVA_DEPLOYMENT_JSON_URI'] },
   deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'] },
+  fromEnvironment: { input: 'from-environment', env: ['RIVA_PROMOTE_FROM_ENV'] },
   envFile: { input: 'env-file', env: [] },
   dryRun: { input: 'dry-run', env: [] },
   force: { input: 'force', env: [] },

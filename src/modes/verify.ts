@@ -27,6 +27,8 @@ export interface VerifyResult {
   readonly layout: StagingLayout;
   /** Undefined when the document is missing or invalid. */
   readonly metadata: Metadata | undefined;
+  /** SHA-256 of the document as stored, when it was read. */
+  readonly metadataSha256: string | undefined;
   readonly checked: readonly CheckedObject[];
   readonly mismatches: readonly Mismatch[];
   readonly deep: boolean;
@@ -63,13 +65,13 @@ export async function verifyDeployment(
     : undefined;
   if (metadataText === undefined) {
     check('metadata document', located.metadata, 'present', 'missing');
-    return { layout: located, metadata: undefined, checked, mismatches, deep: config.deep };
+    return { layout: located, metadata: undefined, metadataSha256: undefined, checked, mismatches, deep: config.deep };
   }
   if (marker) check('metadata document (as the marker records it)', located.metadata, `sha256 ${marker.metadataSha256}`, `sha256 ${sha256Hex(metadataText)}`);
   const metadata = parseMetadata(metadataText);
   if (typeof metadata === 'string') {
     check('metadata schema', located.metadata, 'valid', metadata);
-    return { layout: located, metadata: undefined, checked, mismatches, deep: config.deep };
+    return { layout: located, metadata: undefined, metadataSha256: sha256Hex(metadataText), checked, mismatches, deep: config.deep };
   }
   check('metadata schema', located.metadata, 'valid', 'valid');
   const layout = metadata.mode === 'full' ? withArchive(located, baseName(parseS3Uri(metadata.source.uri).key)) : located;
@@ -102,7 +104,7 @@ export async function verifyDeployment(
     }),
   );
   if (layout.checksums) await checkChecksumsFile(layout, metadata, store, check);
-  return { layout, metadata, checked, mismatches, deep: config.deep };
+  return { layout, metadata, metadataSha256: sha256Hex(metadataText), checked, mismatches, deep: config.deep };
 }
 
 /** Where the document to check is: given, or found in either layout. */

@@ -31,6 +31,9 @@ export function summaryRows(result: StageResult): Array<[string, string]> {
     ['Source size', `${formatBytes(metadata.source.size_bytes)} (${metadata.source.size_bytes} bytes)`],
     ['Source ETag', metadata.source.etag],
     ['Source SHA-256', metadata.source.sha256 ?? 'not known (S3 holds no full-object checksum)'],
+    ...(metadata.promoted_from
+      ? [['Promoted from', `${metadata.promoted_from.environment}: ${metadata.promoted_from.metadata_uri} (sha256 ${metadata.promoted_from.metadata_sha256})`] as [string, string]]
+      : []),
     ...metadata.containers.map((container): [string, string] => [
       'Container',
       `${container.uri} (${formatBytes(container.size_bytes)}, ETag ${container.etag})`,

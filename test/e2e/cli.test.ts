@@ -37,7 +37,7 @@ describe('riva-130-stage command line', () => {
   it('--help, --version and --docs print and exit 0', async () => {
     const help = await runCli(['--help']);
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]]');
+    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]');
     expect(help.stdout).toContain('RIVA_ASR_MODEL_S3_URI');
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
@@ -48,7 +48,7 @@ describe('riva-130-stage command line', () => {
 
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
-    [['--full', '--reference-only'], 'choose one of --bintarball-reference, --reference-only, --full, --verify'],
+    [['--full', '--reference-only'], 'choose one of --bintarball-reference, --reference-only, --full, --verify, --promote'],
     [['--timeout=soon'], '`timeout` (RIVA_STAGE_TIMEOUT) must be a whole number'],
     [['--env-file=/nonexistent/.env'], '`env-file`: /nonexistent/.env does not exist'],
   ])('%j is a usage error: exit 2', async (args, message) => {

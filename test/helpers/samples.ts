@@ -19,7 +19,7 @@ export function sampleConfig(inputs: Partial<Record<string, string>> = {}): Stag
     env: {},
     envFile: {},
   });
-  if (config.mode === 'verify') throw new Error('sampleConfig makes staging configurations');
+  if (config.mode === 'verify' || config.mode === 'promote') throw new Error('sampleConfig makes staging configurations');
   return config;
 }
 
@@ -56,7 +56,6 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
   const layout = stagingLayout(config);
   return {
     status: 'staged',
-    config,
     layout,
     metadata,
     writes: [
@@ -64,8 +63,8 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
       { location: layout.marker, body: 'done\n', contentType: 'text/plain', what: 'the completion marker' },
     ],
     verified: [
-      { uri: metadata.deployment.metadata_uri, sizeBytes: 8, etag: 'e1' },
-      { uri: metadata.deployment.marker_uri, sizeBytes: 5, etag: 'e2' },
+      { what: 'the metadata document', uri: metadata.deployment.metadata_uri, found: '8 bytes, ETag e1' },
+      { what: 'the completion marker', uri: metadata.deployment.marker_uri, found: '5 bytes, ETag e2' },
     ],
     content: undefined,
     bytesDuplicationAvoided: 3_980_563_622 + 2_147_483_648,
