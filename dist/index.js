@@ -61972,7 +61972,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1961);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(862);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -61981,7 +61981,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1961:
+/***/ 862:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -75126,6 +75126,8 @@ function fullModeRows(result) {
         ['Staged files', `${countOf(metadata.files.length, '.riva file')}, ${formatBytes(stagedBytes)}`],
         ...metadata.files.map((file) => ['Staged file', `${file.path} (${formatBytes(file.size_bytes)}, sha256 ${file.sha256})`]),
     ];
+    if (content.reused.length > 0)
+        rows.push(['Reused (staged by an earlier run)', content.reused.join(', ')]);
     if (content.skippedEntries.length > 0)
         rows.push(['Skipped (not .riva)', content.skippedEntries.join(', ')]);
     const { bytesDownloaded, bytesUploaded, bytesCopiedServerSide } = content.transfer;
@@ -76316,6 +76318,7 @@ function result(status, layout, metadata, writes, copied, plan, deps) {
         documents: [],
         transfer: { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: copiedBytes },
         bytesDuplicationAvoided: metadata.mode === 'full' ? 0 : metadata.source.size_bytes,
+        reused: [],
         skippedEntries: [],
         warnings: plan.length > 0 && status === 'planned' ? [`would copy ${plan.length} objects server-side`] : [],
     };
@@ -76454,6 +76457,113 @@ class RetryLog {
     }
 }
 
+;// CONCATENATED MODULE: ./src/continuation.ts
+
+
+
+const RecordSchema = object({
+    schema_version: literal(1),
+    run_id: schemas_string(),
+    updated_at: schemas_string(),
+    source: object({
+        sourceUri: schemas_string(),
+        sourceEtag: schemas_string(),
+        sourceSizeBytes: schemas_number(),
+        containers: schemas_string(),
+    }),
+    staged: array(object({ path: schemas_string(), size_bytes: schemas_number(), sha256: schemas_string().nullable(), etag: schemas_string() })),
+});
+/**
+ * The in-progress record next to a staging (`staging_in_progress.json`): what a full-mode run has
+ * staged so far, so a re-run of the same source on any runner skips what already landed. It is
+ * rewritten after each object and removed once the marker is written.
+ */
+class StagingProgress {
+    #store;
+    #location;
+    #source;
+    #runId;
+    #staged = new Map();
+    #onChange;
+    #writes = Promise.resolve();
+    constructor(store, layout, source, runId, reused, onChange = () => { }) {
+        this.#store = store;
+        this.#onChange = onChange;
+        this.#location = progressLocation(layout);
+        this.#source = source;
+        this.#runId = runId;
+        for (const entry of reused)
+            this.#staged.set(entry.path, entry);
+    }
+    /** Records one more staged object; writes are queued so the record is never older than a completed one. */
+    add(entry) {
+        this.#staged.set(entry.path, entry);
+        this.#onChange([...this.#staged.values()]);
+        const body = this.#serialise();
+        this.#writes = this.#writes.then(() => this.#store.putText(this.#location, body, 'application/json', 'the in-progress record').then(() => undefined));
+        return this.#writes;
+    }
+    /** The staging is complete: the record has served its purpose. */
+    async remove() {
+        await this.#writes.catch(() => undefined);
+        await this.#store.delete(this.#location, 'the in-progress record');
+    }
+    #serialise() {
+        return `${JSON.stringify({
+            schema_version: 1,
+            run_id: this.#runId,
+            updated_at: new Date().toISOString(),
+            source: this.#source,
+            staged: [...this.#staged.values()].map((entry) => ({
+                path: entry.path,
+                size_bytes: entry.sizeBytes,
+                sha256: entry.sha256,
+                etag: entry.etag,
+            })),
+        }, null, 2)}\n`;
+    }
+}
+function progressLocation(layout) {
+    return { bucket: layout.prefix.bucket, key: `${layout.prefix.key}staging_in_progress.json` };
+}
+/**
+ * What an earlier run of the same source staged and is still there unchanged (HeadObject size
+ * and ETag as recorded): those objects need not be staged again. Anything else, nothing.
+ */
+async function reusableEntries(store, layout, source, log) {
+    const location = progressLocation(layout);
+    if ((await store.head(location, 'the in-progress record')) === undefined)
+        return [];
+    const parsed = RecordSchema.safeParse(safeJson(await store.getText(location, 'the in-progress record')));
+    if (!parsed.success) {
+        log(`Ignoring ${formatS3Uri(location)}: it is not an in-progress record this tool can read.`);
+        return [];
+    }
+    if (sourceDifferences(parsed.data.source, source).length > 0) {
+        log(`Ignoring ${formatS3Uri(location)}: it records another source; staging from the start.`);
+        return [];
+    }
+    const checked = await Promise.all(parsed.data.staged.map(async (entry) => {
+        const info = await store.head({ bucket: layout.prefix.bucket, key: `${layout.prefix.key}${entry.path}` }, entry.path);
+        const unchanged = info !== undefined && info.size === entry.size_bytes && (entry.etag === '' || info.etag === entry.etag);
+        return unchanged ? [{ path: entry.path, sizeBytes: entry.size_bytes, sha256: entry.sha256, etag: info.etag }] : [];
+    }));
+    const reusable = checked.flat();
+    if (reusable.length > 0)
+        log(`Continuing run ${parsed.data.run_id}: ${reusable.length} object(s) already staged and unchanged.`);
+    return reusable;
+}
+function safeJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/limit.ts
 /** At most `limit` holders at once; `acquire` waits for a free slot. */
 class Semaphore {
@@ -76666,8 +76776,16 @@ async function readModelArchive(source, onModelFile) {
     gunzip.on('error', (error) => fail(gzipError(error)));
     source.on('error', (error) => fail(error));
     source.pipe(gunzip).pipe(parser);
-    await read;
-    await Promise.all(consumers);
+    try {
+        await read;
+        await Promise.all(consumers);
+    }
+    catch (error) {
+        // Let every file already being handed over finish or fail before reporting, so that what
+        // landed is known (and recorded) when the caller cleans up.
+        await Promise.allSettled(consumers);
+        throw failure ?? error;
+    }
     if (failure !== undefined)
         throw failure;
     if (nonEmptyModelFiles.length === 0) {
@@ -76694,6 +76812,7 @@ function gzipError(error) {
 
 
 
+
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
 const MODEL_UPLOADS_IN_FLIGHT = 2;
 /**
@@ -76708,12 +76827,25 @@ async function stageFullContent(context) {
         throw new ValidationError('The model archive is empty (0 bytes).');
     const uploads = new MultipartUploads();
     const completed = [];
+    const reused = [];
+    const sourceCopyPath = relativeToPrefix(layout, sourceCopy);
     try {
+        const earlierCopy = context.reusable.get(sourceCopyPath);
         const copySource = { location: source.location, etag: source.info.etag, sizeBytes: source.info.size };
-        const uploadArchiveBytes = !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
+        const copyDone = earlierCopy !== undefined && earlierCopy.sizeBytes === source.info.size;
+        const uploadArchiveBytes = !copyDone && !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
         if (uploadArchiveBytes)
             log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
-        const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
+        if (copyDone)
+            reused.push(sourceCopyPath);
+        const copy = copyDone
+            ? Promise.resolve({ location: sourceCopy, sizeBytes: earlierCopy.sizeBytes, etag: earlierCopy.etag, what: 'the archive copy' })
+            : uploadArchiveBytes
+                ? undefined
+                : copyArchive(context, uploads).then(async (object) => {
+                    await context.record.add({ path: sourceCopyPath, sizeBytes: object.sizeBytes, sha256: null, etag: object.etag });
+                    return object;
+                });
         const progress = new TransferProgress('Reading the model archive', source.info.size, (line) => context.progress.show(line), Date.now, context.progress.intervalMs);
         const download = resumableDownload(store, source.location, {
             etag: source.info.etag,
@@ -76752,10 +76884,26 @@ async function stageFullContent(context) {
                 const body = hashingTransform(fileHash);
                 entry.content.on('error', (error) => body.destroy(error));
                 entry.content.pipe(body);
+                const earlier = context.reusable.get(path);
+                if (earlier !== undefined && earlier.sizeBytes === entry.sizeBytes && earlier.sha256 !== null) {
+                    // Staged by an earlier run of this source: read past it, and make sure it is the same file.
+                    body.resume();
+                    await (0,promises_namespaceObject.finished)(body);
+                    const sha256 = fileHash.digest('hex');
+                    if (sha256 !== earlier.sha256) {
+                        throw new ValidationError(`${path} in the archive hashes to ${sha256}, but an earlier run staged it as ${earlier.sha256}. Re-run with \`force\`.`);
+                    }
+                    files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
+                    completed.push({ location, sizeBytes: entry.sizeBytes, etag: earlier.etag, what: path });
+                    reused.push(path);
+                    log(`Reused ${path} (already staged by an earlier run, sha256 ${sha256})`);
+                    return;
+                }
                 const { etag } = await uploadStream(store, uploads, location, body, entry.sizeBytes, `models/${entry.path}`);
                 const sha256 = fileHash.digest('hex');
                 files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
                 completed.push({ location, sizeBytes: entry.sizeBytes, etag, what: path });
+                await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
                 log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
             }
             finally {
@@ -76767,7 +76915,7 @@ async function stageFullContent(context) {
         const sourceSha256 = archiveHash.digest('hex');
         checkArchiveHash(sourceSha256, context);
         files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-        const modelBytes = files.reduce((sum, file) => sum + file.sizeBytes, 0);
+        const modelBytes = files.filter((file) => !reused.includes(file.path)).reduce((sum, file) => sum + file.sizeBytes, 0);
         return {
             sourceSha256,
             files,
@@ -76776,8 +76924,9 @@ async function stageFullContent(context) {
             transfer: {
                 bytesDownloaded: progress.bytes,
                 bytesUploaded: modelBytes + (uploadArchiveBytes ? source.info.size : 0),
-                bytesCopiedServerSide: uploadArchiveBytes ? 0 : source.info.size,
+                bytesCopiedServerSide: uploadArchiveBytes || copyDone ? 0 : source.info.size,
             },
+            reused,
             bytesDuplicationAvoided: context.containers.reduce((sum, container) => sum + container.info.size, 0),
             skippedEntries: contents.skipped,
             warnings: [],
@@ -76789,8 +76938,10 @@ async function stageFullContent(context) {
             log(`Aborted ${aborted.length} multipart upload(s): ${aborted.join(', ')}`);
         // Files from an archive that failed validation must not linger where the next run or a
         // reader could take them for staged ones; other failures keep them for a re-run.
-        if (error instanceof ValidationError)
+        if (error instanceof ValidationError) {
             await removeQuietly(store, completed, log);
+            await context.record.remove().catch(() => log('Could not remove the in-progress record.'));
+        }
         throw error;
     }
 }
@@ -76882,12 +77033,14 @@ function referenceContent(source, containers, expectedSha256) {
         documents: [],
         transfer: NO_TRANSFER,
         bytesDuplicationAvoided: referencedBytes,
+        reused: [],
         skippedEntries: [],
         warnings,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/stage.ts
+
 
 
 
@@ -76962,27 +77115,16 @@ async function stage(config, deps) {
             await deps.store.delete(layout.marker, 'the previous completion marker');
             log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
         }
-        const content = plan.content ??
-            (await stageFullContent({
-                config,
-                layout,
-                source: discovery.source,
-                containers: discovery.containers,
-                store: deps.store,
-                log,
-                progress: {
-                    intervalMs: deps.progress.intervalMs,
-                    show: (line) => {
-                        deps.progress.show(line);
-                        state.record({ progress: line });
-                    },
-                },
-            }));
+        const full = plan.content === undefined ? await startFullStaging(config, layout, discovery, plan.metadata, deps) : undefined;
+        const content = plan.content ?? (await full.stage());
         const metadata = content === plan.content ? plan.metadata : metadataFor(content);
         const writes = documentWrites(metadata, layout, content.documents, deps);
         const outcome = await publishDocuments(writes, layout, 
         // A metadata document without a marker is a failed run's leftover, to be replaced.
         { metadataOnlyIfAbsent: !config.force && !discovery.metadataExists, markerOnlyIfAbsent: !config.force }, deps.store, log);
+        // Complete: the in-progress record has served its purpose.
+        if (outcome.published)
+            await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
         return { content, metadata, writes, outcome };
     });
     const { content, metadata, writes, outcome } = written;
@@ -76998,6 +77140,32 @@ async function stage(config, deps) {
     const verified = await state.phase('verify', () => verifyStaging(content, checked, metadata, layout, deps.store));
     log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
     return finish('staged', content, writes, verified, metadata);
+}
+/** Full mode's pass, continuing what an earlier run of the same source left staged. */
+async function startFullStaging(config, layout, discovery, planned, deps) {
+    const { store, state, log } = deps;
+    const identity = sourceIdentity(planned);
+    // `force` re-stages everything; otherwise what already landed unchanged is kept.
+    const reusable = config.force ? [] : await reusableEntries(store, layout, identity, log);
+    const record = new StagingProgress(store, layout, identity, deps.runId, reusable, (staged) => state.record({ staged }));
+    const stage = () => stageFullContent({
+        config,
+        layout,
+        source: discovery.source,
+        containers: discovery.containers,
+        store,
+        log,
+        reusable: new Map(reusable.map((entry) => [entry.path, entry])),
+        record,
+        progress: {
+            intervalMs: deps.progress.intervalMs,
+            show: (line) => {
+                deps.progress.show(line);
+                state.record({ progress: line });
+            },
+        },
+    });
+    return { record, stage };
 }
 /** The documents of a staging in write order: the mode's own, the metadata, the marker last. */
 function documentWrites(metadata, layout, modeDocuments, deps) {

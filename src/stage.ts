@@ -21,6 +21,7 @@ import {
 } from './metadata.ts';
 import type { ModeContent, ObjectWrite } from './modes/content.ts';
 import type { CheckedObject } from './modes/verify.ts';
+import { reusableEntries, StagingProgress } from './continuation.ts';
 import { stageFullContent, type ProgressDisplay } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
 import { countOf } from './report/format.ts';
@@ -147,23 +148,8 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       await deps.store.delete(layout.marker, 'the previous completion marker');
       log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
     }
-    const content =
-      plan.content ??
-      (await stageFullContent({
-        config,
-        layout,
-        source: discovery.source,
-        containers: discovery.containers,
-        store: deps.store,
-        log,
-        progress: {
-          intervalMs: deps.progress.intervalMs,
-          show: (line) => {
-            deps.progress.show(line);
-            state.record({ progress: line });
-          },
-        },
-      }));
+    const full = plan.content === undefined ? await startFullStaging(config, layout, discovery, plan.metadata, deps) : undefined;
+    const content = plan.content ?? (await full!.stage());
     const metadata = content === plan.content ? plan.metadata : metadataFor(content);
     const writes = documentWrites(metadata, layout, content.documents, deps);
     const outcome = await publishDocuments(
@@ -174,6 +160,8 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       deps.store,
       log,
     );
+    // Complete: the in-progress record has served its purpose.
+    if (outcome.published) await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
     return { content, metadata, writes, outcome };
   });
 
@@ -190,6 +178,40 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   const verified = await state.phase('verify', () => verifyStaging(content, checked, metadata, layout, deps.store));
   log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
   return finish('staged', content, writes, verified, metadata);
+}
+
+/** Full mode's pass, continuing what an earlier run of the same source left staged. */
+async function startFullStaging(
+  config: StageConfig,
+  layout: StagingLayout,
+  discovery: Discovery,
+  planned: Metadata,
+  deps: StageDependencies,
+) {
+  const { store, state, log } = deps;
+  const identity = sourceIdentity(planned);
+  // `force` re-stages everything; otherwise what already landed unchanged is kept.
+  const reusable = config.force ? [] : await reusableEntries(store, layout, identity, log);
+  const record = new StagingProgress(store, layout, identity, deps.runId, reusable, (staged) => state.record({ staged }));
+  const stage = () =>
+    stageFullContent({
+      config,
+      layout,
+      source: discovery.source,
+      containers: discovery.containers,
+      store,
+      log,
+      reusable: new Map(reusable.map((entry) => [entry.path, entry])),
+      record,
+      progress: {
+        intervalMs: deps.progress.intervalMs,
+        show: (line) => {
+          deps.progress.show(line);
+          state.record({ progress: line });
+        },
+      },
+    });
+  return { record, stage };
 }
 
 /** The documents of a staging in write order: the mode's own, the metadata, the marker last. */

@@ -87,8 +87,15 @@ export async function readModelArchive(
   source.on('error', (error: Error) => fail(error));
 
   source.pipe(gunzip).pipe(parser as unknown as NodeJS.WritableStream);
-  await read;
-  await Promise.all(consumers);
+  try {
+    await read;
+    await Promise.all(consumers);
+  } catch (error) {
+    // Let every file already being handed over finish or fail before reporting, so that what
+    // landed is known (and recorded) when the caller cleans up.
+    await Promise.allSettled(consumers);
+    throw failure ?? error;
+  }
   if (failure !== undefined) throw failure;
   if (nonEmptyModelFiles.length === 0) {
     throw new ValidationError(

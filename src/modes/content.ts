@@ -35,6 +35,8 @@ export interface ModeContent {
   readonly transfer: TransferTotals;
   /** Bytes the staging refers to instead of copying. */
   readonly bytesDuplicationAvoided: number;
+  /** Paths under the prefix that an earlier run had staged and this one kept. */
+  readonly reused: readonly string[];
   /** Archive entries that were not staged (not `.riva`). */
   readonly skippedEntries: readonly string[];
   readonly warnings: readonly string[];

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { PassThrough, Transform, pipeline, type Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { StageConfig } from '../config/config.ts';
 import { ValidationError } from '../errors.ts';
 import { relativeToPrefix, stagedModelFile, type StagingLayout } from '../layout.ts';
@@ -11,6 +12,7 @@ import { MultipartUploads, uploadStream } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { resumableDownload } from '../s3/resumable-download.ts';
 import { serverSideCopy, supportsServerSideCopy } from '../s3/server-side-copy.ts';
+import type { StagedEntry, StagingProgress } from '../continuation.ts';
 import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
 
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
@@ -24,6 +26,10 @@ export interface FullModeContext {
   readonly store: ObjectStore;
   readonly log: (message: string) => void;
   readonly progress: ProgressDisplay;
+  /** Objects an earlier run of the same source staged, by path under the prefix. */
+  readonly reusable: ReadonlyMap<string, StagedEntry>;
+  /** Where each staged object is recorded as it lands, for a run that has to continue. */
+  readonly record: StagingProgress;
 }
 
 /** Where transfer progress lines go, and how often one is worth showing. */
@@ -43,11 +49,23 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
   if (source.info.size === 0) throw new ValidationError('The model archive is empty (0 bytes).');
   const uploads = new MultipartUploads();
   const completed: StagedObject[] = [];
+  const reused: string[] = [];
+  const sourceCopyPath = relativeToPrefix(layout, sourceCopy);
   try {
+    const earlierCopy = context.reusable.get(sourceCopyPath);
     const copySource = { location: source.location, etag: source.info.etag, sizeBytes: source.info.size };
-    const uploadArchiveBytes = !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
+    const copyDone = earlierCopy !== undefined && earlierCopy.sizeBytes === source.info.size;
+    const uploadArchiveBytes = !copyDone && !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
     if (uploadArchiveBytes) log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
-    const copy = uploadArchiveBytes ? undefined : copyArchive(context, uploads);
+    if (copyDone) reused.push(sourceCopyPath);
+    const copy: Promise<StagedObject> | undefined = copyDone
+      ? Promise.resolve({ location: sourceCopy, sizeBytes: earlierCopy.sizeBytes, etag: earlierCopy.etag, what: 'the archive copy' })
+      : uploadArchiveBytes
+        ? undefined
+        : copyArchive(context, uploads).then(async (object) => {
+            await context.record.add({ path: sourceCopyPath, sizeBytes: object.sizeBytes, sha256: null, etag: object.etag });
+            return object;
+          });
 
     const progress = new TransferProgress(
       'Reading the model archive',
@@ -97,10 +115,26 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
         const body = hashingTransform(fileHash);
         entry.content.on('error', (error: unknown) => body.destroy(error as Error));
         entry.content.pipe(body);
+        const earlier = context.reusable.get(path);
+        if (earlier !== undefined && earlier.sizeBytes === entry.sizeBytes && earlier.sha256 !== null) {
+          // Staged by an earlier run of this source: read past it, and make sure it is the same file.
+          body.resume();
+          await finished(body);
+          const sha256 = fileHash.digest('hex');
+          if (sha256 !== earlier.sha256) {
+            throw new ValidationError(`${path} in the archive hashes to ${sha256}, but an earlier run staged it as ${earlier.sha256}. Re-run with \`force\`.`);
+          }
+          files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
+          completed.push({ location, sizeBytes: entry.sizeBytes, etag: earlier.etag, what: path });
+          reused.push(path);
+          log(`Reused ${path} (already staged by an earlier run, sha256 ${sha256})`);
+          return;
+        }
         const { etag } = await uploadStream(store, uploads, location, body, entry.sizeBytes, `models/${entry.path}`);
         const sha256 = fileHash.digest('hex');
         files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
         completed.push({ location, sizeBytes: entry.sizeBytes, etag, what: path });
+        await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
         log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
       } finally {
         release();
@@ -112,7 +146,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     const sourceSha256 = archiveHash.digest('hex');
     checkArchiveHash(sourceSha256, context);
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const modelBytes = files.reduce((sum, file) => sum + file.sizeBytes, 0);
+    const modelBytes = files.filter((file) => !reused.includes(file.path)).reduce((sum, file) => sum + file.sizeBytes, 0);
     return {
       sourceSha256,
       files,
@@ -121,8 +155,9 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       transfer: {
         bytesDownloaded: progress.bytes,
         bytesUploaded: modelBytes + (uploadArchiveBytes ? source.info.size : 0),
-        bytesCopiedServerSide: uploadArchiveBytes ? 0 : source.info.size,
+        bytesCopiedServerSide: uploadArchiveBytes || copyDone ? 0 : source.info.size,
       },
+      reused,
       bytesDuplicationAvoided: context.containers.reduce((sum, container) => sum + container.info.size, 0),
       skippedEntries: contents.skipped,
       warnings: [],
@@ -132,7 +167,10 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     if (aborted.length > 0) log(`Aborted ${aborted.length} multipart upload(s): ${aborted.join(', ')}`);
     // Files from an archive that failed validation must not linger where the next run or a
     // reader could take them for staged ones; other failures keep them for a re-run.
-    if (error instanceof ValidationError) await removeQuietly(store, completed, log);
+    if (error instanceof ValidationError) {
+      await removeQuietly(store, completed, log);
+      await context.record.remove().catch(() => log('Could not remove the in-progress record.'));
+    }
     throw error;
   }
 }

@@ -209,6 +209,7 @@ function result(
     documents: [],
     transfer: { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: copiedBytes },
     bytesDuplicationAvoided: metadata.mode === 'full' ? 0 : metadata.source.size_bytes,
+    reused: [],
     skippedEntries: [],
     warnings: plan.length > 0 && status === 'planned' ? [`would copy ${plan.length} objects server-side`] : [],
   };

@@ -34,6 +34,7 @@ export function referenceContent(
     documents: [],
     transfer: NO_TRANSFER,
     bytesDuplicationAvoided: referencedBytes,
+    reused: [],
     skippedEntries: [],
     warnings,
   };

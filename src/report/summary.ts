@@ -59,6 +59,7 @@ function fullModeRows(result: StageResult): Array<[string, string]> {
     ['Staged files', `${countOf(metadata.files.length, '.riva file')}, ${formatBytes(stagedBytes)}`],
     ...metadata.files.map((file): [string, string] => ['Staged file', `${file.path} (${formatBytes(file.size_bytes)}, sha256 ${file.sha256})`]),
   ];
+  if (content.reused.length > 0) rows.push(['Reused (staged by an earlier run)', content.reused.join(', ')]);
   if (content.skippedEntries.length > 0) rows.push(['Skipped (not .riva)', content.skippedEntries.join(', ')]);
   const { bytesDownloaded, bytesUploaded, bytesCopiedServerSide } = content.transfer;
   rows.push([
