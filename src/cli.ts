@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { resolveConfig, type Operation } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
+import { chooseArchiveCache } from './cache/choose.ts';
 import { ConfigurationError, errorMessage } from './errors.ts';
 import { plainTextSummary } from './report/summary.ts';
 import { mismatchReport, plainTextVerifySummary } from './report/verify-summary.ts';
@@ -115,7 +116,8 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       stderr.write(`riva-130-stage: ${mismatchReport(result)}\n`);
       return EXIT_STAGING_FAILED;
     }
-    const result = await runStaging(config, context, reporter);
+    const { cache } = config.mode === 'promote' ? { cache: undefined } : chooseArchiveCache(config, 'command-line', process.env);
+    const result = await runStaging(config, { ...context, cache }, reporter);
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     if (flags.json) {
       const outputs = { ...stagingOutputs(result), 'run-id': runId, 'state-file': stateFile };

@@ -4,6 +4,7 @@ import * as core from '@actions/core';
 import { resolveConfig } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
+import { chooseArchiveCache } from './cache/choose.ts';
 import { errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
 import { plainTextSummary, writeJobSummary } from './report/summary.ts';
@@ -46,7 +47,9 @@ export async function run(): Promise<void> {
       if (result.mismatches.length > 0) core.setFailed(mismatchReport(result));
       return;
     }
-    const result = await runStaging(config, context, reporter);
+    const { cache, notice } = config.mode === 'promote' ? { cache: undefined, notice: undefined } : chooseArchiveCache(config, 'action', process.env);
+    if (notice) core.notice(notice);
+    const result = await runStaging(config, { ...context, cache }, reporter);
     setOutputs(stagingOutputs(result));
     await writeJobSummary(result);
     core.info(plainTextSummary(result));

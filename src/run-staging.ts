@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ArchiveCache } from './cache/archive-cache.ts';
 import type { PromoteConfig, RunConfig, StageConfig, VerifyConfig } from './config/config.ts';
 import { errorMessage } from './errors.ts';
 import type { GithubRun } from './metadata.ts';
@@ -30,6 +31,8 @@ export interface RunContext {
   readonly stateDirectory: string;
   /** Told the state file's path as soon as it exists, before anything can fail. */
   readonly onStateFile?: (path: string) => void;
+  /** Full mode: where archives are kept between runs. */
+  readonly cache?: ArchiveCache | undefined;
 }
 
 /**
@@ -59,6 +62,7 @@ export async function runStaging(config: StageConfig | PromoteConfig, context: R
       now: () => new Date(),
       log: (message: string) => reporter.info(message),
       progress: reporter.progress,
+      cache: context.cache,
     };
     const result = config.mode === 'promote' ? await promote(config, deps) : await stage(config, deps);
     state.record({ outputs: stagingOutputs(result), retries: result.retries, finished_at: new Date().toISOString() });

@@ -21,6 +21,7 @@ import {
 } from './metadata.ts';
 import type { ModeContent, ObjectWrite } from './modes/content.ts';
 import type { CheckedObject } from './modes/verify.ts';
+import type { ArchiveCache } from './cache/archive-cache.ts';
 import { reusableEntries, StagingProgress } from './continuation.ts';
 import { stageFullContent, type ProgressDisplay } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
@@ -61,6 +62,8 @@ export interface StageDependencies {
   readonly log: (message: string) => void;
   /** Where transfer progress goes, and how often it is worth showing. */
   readonly progress: ProgressDisplay;
+  /** Full mode: where archives are kept between runs, when caching is on. */
+  readonly cache?: ArchiveCache | undefined;
 }
 
 interface Discovery {
@@ -203,6 +206,7 @@ async function startFullStaging(
       log,
       reusable: new Map(reusable.map((entry) => [entry.path, entry])),
       record,
+      cache: deps.cache,
       progress: {
         intervalMs: deps.progress.intervalMs,
         show: (line) => {

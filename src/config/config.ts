@@ -29,6 +29,9 @@ export interface StageConfig {
   readonly expectedSha256: string | undefined;
   readonly maxAttempts: number;
   readonly stateFile: string | undefined;
+  /** Full mode: keep the archive between runs (default on). */
+  readonly cache: boolean;
+  readonly cacheDir: string | undefined;
   readonly dryRun: boolean;
   readonly force: boolean;
 }
@@ -108,13 +111,15 @@ const bucket = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const boolean = z
-  .string()
-  .optional()
-  .refine((value) => value === undefined || [...TRUE_VALUES, ...FALSE_VALUES].includes(value), {
-    message: 'must be true or false',
-  })
-  .transform((value) => value !== undefined && TRUE_VALUES.includes(value));
+const booleanDefault = (fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || [...TRUE_VALUES, ...FALSE_VALUES].includes(value), {
+      message: 'must be true or false',
+    })
+    .transform((value) => (value === undefined ? fallback : TRUE_VALUES.includes(value)));
+const boolean = booleanDefault(false);
 
 const positiveInteger = (max: number) =>
   z
@@ -156,6 +161,8 @@ const RawConfigSchema = z.object({
   artifactId: slug.optional(),
   maxAttempts: positiveInteger(20).default(DEFAULT_MAX_ATTEMPTS),
   stateFile: z.string().optional(),
+  cache: booleanDefault(true),
+  cacheDir: z.string().optional(),
   deploymentJsonUri: s3Uri.optional(),
   deep: boolean,
   fromEnvironment: slug.optional(),
@@ -262,6 +269,8 @@ function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {
     expectedSha256: values.expectedSha256,
     maxAttempts: values.maxAttempts,
     stateFile: values.stateFile,
+    cache: values.cache,
+    cacheDir: values.cacheDir,
     dryRun: values.dryRun,
     force: values.force,
   };

@@ -20,6 +20,8 @@ export const INPUTS = {
   artifactId: { input: 'artifact-id', env: ['RIVA_ARTIFACT_ID'] },
   maxAttempts: { input: 'max-attempts', env: ['RIVA_STAGE_MAX_ATTEMPTS'] },
   stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
+  cache: { input: 'cache', env: ['RIVA_STAGE_CACHE'] },
+  cacheDir: { input: 'cache-dir', env: ['RIVA_STAGE_CACHE_DIR'] },
   deploymentJsonUri: { input: 'deployment-json-uri', env: ['RIVA_DEPLOYMENT_JSON_URI'] },
   deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'] },
   fromEnvironment: { input: 'from-environment', env: ['RIVA_PROMOTE_FROM_ENV'] },

@@ -33,6 +33,8 @@ export interface ModeContent {
   /** Documents written before the metadata (full mode: checksums.sha256). */
   readonly documents: readonly ObjectWrite[];
   readonly transfer: TransferTotals;
+  /** Full mode: whether the archive came from the cache. */
+  readonly cache?: CacheReport;
   /** Bytes the staging refers to instead of copying. */
   readonly bytesDuplicationAvoided: number;
   /** Paths under the prefix that an earlier run had staged and this one kept. */
@@ -40,6 +42,12 @@ export interface ModeContent {
   /** Archive entries that were not staged (not `.riva`). */
   readonly skippedEntries: readonly string[];
   readonly warnings: readonly string[];
+}
+
+export interface CacheReport {
+  readonly outcome: 'hit' | 'miss' | 'off';
+  readonly description: string | undefined;
+  readonly bytesNotDownloaded: number;
 }
 
 export const NO_TRANSFER: TransferTotals = { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: 0 };

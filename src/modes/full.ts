@@ -10,9 +10,10 @@ import { TransferProgress } from '../report/progress.ts';
 import { readModelArchive } from '../archive/model-archive.ts';
 import { MultipartUploads, uploadStream } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
-import { resumableDownload } from '../s3/resumable-download.ts';
 import { serverSideCopy, supportsServerSideCopy } from '../s3/server-side-copy.ts';
+import type { ArchiveCache } from '../cache/archive-cache.ts';
 import type { StagedEntry, StagingProgress } from '../continuation.ts';
+import { openArchiveBytes, type ArchiveBytes } from './archive-source.ts';
 import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
 
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
@@ -30,6 +31,8 @@ export interface FullModeContext {
   readonly reusable: ReadonlyMap<string, StagedEntry>;
   /** Where each staged object is recorded as it lands, for a run that has to continue. */
   readonly record: StagingProgress;
+  /** Where the archive is kept between runs, when caching is on. */
+  readonly cache: ArchiveCache | undefined;
 }
 
 /** Where transfer progress lines go, and how often one is worth showing. */
@@ -50,7 +53,9 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
   const uploads = new MultipartUploads();
   const completed: StagedObject[] = [];
   const reused: string[] = [];
+  const warnings: string[] = [];
   const sourceCopyPath = relativeToPrefix(layout, sourceCopy);
+  let archive: ArchiveBytes | undefined;
   try {
     const earlierCopy = context.reusable.get(sourceCopyPath);
     const copySource = { location: source.location, etag: source.info.etag, sizeBytes: source.info.size };
@@ -74,18 +79,23 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       Date.now,
       context.progress.intervalMs,
     );
-    const download = resumableDownload(store, source.location, {
-      etag: source.info.etag,
-      sizeBytes: source.info.size,
+    archive = await openArchiveBytes({
+      source,
+      store,
+      cache: context.cache,
       maxAttempts: context.config.maxAttempts,
-      what: 'the model archive',
-      onBytes: (bytes) => progress.add(bytes),
+      progress,
       log,
+      warn: (message) => {
+        warnings.push(message);
+        log(`Warning: ${message}`);
+      },
     });
-    // A failed copy stops the download at once rather than after the whole archive was read.
-    copy?.catch((error: unknown) => download.destroy(error as Error));
+    const bytes = archive.stream;
+    // A failed copy stops the pass at once rather than after the whole archive was read.
+    copy?.catch((error: unknown) => bytes.destroy(error as Error));
     const archiveHash = createHash('sha256');
-    const hashed = pipelineInto(download, hashingTransform(archiveHash));
+    const hashed = pipelineInto(bytes, hashingTransform(archiveHash));
 
     let archiveUpload: Promise<StagedObject> | undefined;
     let archiveStream: Readable = hashed;
@@ -145,6 +155,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
 
     const sourceSha256 = archiveHash.digest('hex');
     checkArchiveHash(sourceSha256, context);
+    await archive.keep(sourceSha256);
     files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const modelBytes = files.filter((file) => !reused.includes(file.path)).reduce((sum, file) => sum + file.sizeBytes, 0);
     return {
@@ -152,17 +163,19 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       files,
       objects: completed,
       documents: [checksumsDocument(layout, sourceSha256, files)],
+      cache: { outcome: archive.cache, description: archive.cacheDescription, bytesNotDownloaded: archive.cache === 'hit' ? source.info.size : 0 },
       transfer: {
-        bytesDownloaded: progress.bytes,
+        bytesDownloaded: archive.cache === 'hit' ? 0 : progress.bytes,
         bytesUploaded: modelBytes + (uploadArchiveBytes ? source.info.size : 0),
         bytesCopiedServerSide: uploadArchiveBytes || copyDone ? 0 : source.info.size,
       },
       reused,
       bytesDuplicationAvoided: context.containers.reduce((sum, container) => sum + container.info.size, 0),
       skippedEntries: contents.skipped,
-      warnings: [],
+      warnings,
     };
   } catch (error) {
+    await archive?.discard();
     const aborted = await uploads.abortAll(store);
     if (aborted.length > 0) log(`Aborted ${aborted.length} multipart upload(s): ${aborted.join(', ')}`);
     // Files from an archive that failed validation must not linger where the next run or a

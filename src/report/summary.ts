@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import type { CacheReport } from '../modes/content.ts';
 import type { StageResult } from '../stage.ts';
 import { countOf, escapeHtml, formatBytes, formatDuration } from './format.ts';
 
@@ -59,6 +60,7 @@ function fullModeRows(result: StageResult): Array<[string, string]> {
     ['Staged files', `${countOf(metadata.files.length, '.riva file')}, ${formatBytes(stagedBytes)}`],
     ...metadata.files.map((file): [string, string] => ['Staged file', `${file.path} (${formatBytes(file.size_bytes)}, sha256 ${file.sha256})`]),
   ];
+  if (content.cache !== undefined) rows.push(['Archive cache', cacheText(content.cache)]);
   if (content.reused.length > 0) rows.push(['Reused (staged by an earlier run)', content.reused.join(', ')]);
   if (content.skippedEntries.length > 0) rows.push(['Skipped (not .riva)', content.skippedEntries.join(', ')]);
   const { bytesDownloaded, bytesUploaded, bytesCopiedServerSide } = content.transfer;
@@ -67,6 +69,12 @@ function fullModeRows(result: StageResult): Array<[string, string]> {
     `downloaded ${formatBytes(bytesDownloaded)}, uploaded ${formatBytes(bytesUploaded)}, copied server-side ${formatBytes(bytesCopiedServerSide)}`,
   ]);
   return rows;
+}
+
+function cacheText(cache: CacheReport): string {
+  if (cache.outcome === 'off') return 'off';
+  if (cache.outcome === 'hit') return `hit (${cache.description}): ${formatBytes(cache.bytesNotDownloaded)} not downloaded`;
+  return `miss (${cache.description}): saved for the next run`;
 }
 
 /** The GitHub job summary: a heading, the table, and any warnings. */

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import * as cache from '@actions/cache';
+import type { ArchiveCache, CachedArchive, CacheEntryWriter } from './archive-cache.ts';
+import { LocalDirectoryCache } from './local-directory-cache.ts';
+
+/**
+ * The GitHub Actions cache service, through @actions/cache: an entry is the archive and its
+ * sidecar, restored into (and saved from) a folder under RUNNER_TEMP.
+ */
+export class ActionsCache implements ArchiveCache {
+  readonly description = 'GitHub Actions cache';
+  readonly #staging: LocalDirectoryCache;
+  readonly #directory: string;
+
+  /** Undefined when the runner provides no cache service (self-hosted, local runs). */
+  static available(runnerTemp: string): ActionsCache | undefined {
+    return cache.isFeatureAvailable() ? new ActionsCache(join(runnerTemp, 'riva-130-stage-cache')) : undefined;
+  }
+
+  constructor(directory: string) {
+    this.#directory = directory;
+    this.#staging = new LocalDirectoryCache(directory);
+  }
+
+  async restore(key: string): Promise<CachedArchive | undefined> {
+    const hit = await cache.restoreCache(this.#paths(key), key);
+    return hit === undefined ? undefined : this.#staging.restore(key);
+  }
+
+  async begin(key: string): Promise<CacheEntryWriter> {
+    const writer = await this.#staging.begin(key);
+    return {
+      path: writer.path,
+      commit: async (sha256) => {
+        await writer.commit(sha256);
+        await cache.saveCache(this.#paths(key), key);
+      },
+      discard: () => writer.discard(),
+    };
+  }
+
+  /** A corrupt entry cannot be deleted from the service; dropping the local copy is enough. */
+  discard(key: string): Promise<void> {
+    return this.#staging.discard(key);
+  }
+
+  #paths(key: string): string[] {
+    return [join(this.#directory, `${key}.tar.gz`), join(this.#directory, `${key}.json`)];
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runAction } from '../helpers/action-runner.ts';
+import { credentialsEnv, seedBintarball, stagingInputs, type Bintarball } from '../helpers/bintarball.ts';
+import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
+import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.ts';
+import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+
+let target: S3Target;
+let proxy: S3Proxy;
+let tree: Bintarball;
+let cacheDir: string;
+
+beforeAll(async () => {
+  target = await startS3Target();
+});
+afterAll(async () => {
+  await target.stop();
+});
+beforeEach(async () => {
+  tree = await seedBintarball(target, await makeModelArchive({ 'm/acoustic.riva': 400_000, 'm/lexicon.riva': 4096 }));
+  proxy = await startS3Proxy(target.endpoint);
+  cacheDir = mkdtempSync(join(tmpdir(), 'riva-cache-'));
+});
+afterEach(async () => {
+  await proxy.stop();
+});
+
+const stageFull = (environment: string, inputs: Record<string, string> = {}) =>
+  runAction({
+    inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'full', environment, 'cache-dir': cacheDir, ...inputs }),
+    env: credentialsEnv(target),
+  });
+const archiveBytesRead = () =>
+  proxy.requests
+    .filter((request) => request.method === 'GET' && request.path.endsWith(MODEL_KEY))
+    .reduce((sum, request) => sum + request.responseBytes, 0);
+const verify = (environment: string) =>
+  runAction({ inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'verify', environment, deep: 'true' }), env: credentialsEnv(target) });
+
+describe('archive cache (local directory)', () => {
+  it('lets a second full run read nothing of the archive from S3', async () => {
+    const first = await stageFull('dev');
+    expect(first.errors).toEqual([]);
+    expect(first.summary).toContain('miss (local directory');
+    expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tar.gz'))).toHaveLength(1);
+    proxy.requests.length = 0;
+
+    const second = await stageFull('staging');
+
+    expect(second.errors).toEqual([]);
+    expect(second.exitCode).toBe(0);
+    expect(archiveBytesRead()).toBe(0);
+    expect(second.summary).toMatch(/hit \(local directory [^)]+\): [\d.]+ KiB not downloaded/);
+    expect((await verify('staging')).outputs.status).toBe('verified');
+  });
+
+  it('misses when the source object changed', async () => {
+    expect((await stageFull('dev')).exitCode).toBe(0);
+    await target.putObject(tree.bucket, MODEL_KEY, (await makeModelArchive({ 'm/other.riva': 50_000 })).bytes);
+    proxy.requests.length = 0;
+
+    const run = await stageFull('staging');
+
+    expect(run.errors).toEqual([]);
+    expect(run.summary).toContain('miss (local directory');
+    expect(archiveBytesRead()).toBeGreaterThan(0);
+    expect((await verify('staging')).outputs.status).toBe('verified');
+  });
+
+  it('discards a corrupt entry with a warning and reads from S3', async () => {
+    expect((await stageFull('dev')).exitCode).toBe(0);
+    const [cached] = readdirSync(cacheDir).filter((name) => name.endsWith('.tar.gz'));
+    // Same size, other bytes: only re-hashing the entry can tell.
+    writeFileSync(join(cacheDir, cached!), Buffer.alloc(tree.archive.bytes.length, 7));
+    proxy.requests.length = 0;
+
+    const run = await stageFull('staging');
+
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.warnings.join('\n')).toContain('The cached copy of the model archive is unusable');
+    expect(archiveBytesRead()).toBeGreaterThan(0);
+    expect((await verify('staging')).outputs.status).toBe('verified');
+  });
+
+  it('writes nothing to the cache with cache: false', async () => {
+    expect((await stageFull('dev', { cache: 'false' })).exitCode).toBe(0);
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+});
+
+describe('archive cache (GitHub Actions cache service)', () => {
+  it('proceeds with one notice when the runner provides no cache service', async () => {
+    const run = await runAction({
+      inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'full' }),
+      env: credentialsEnv(target),
+    });
+
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.match(/::notice::No cache: this runner provides no Actions cache service/g)).toHaveLength(1);
+  });
+});
