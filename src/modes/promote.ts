@@ -2,27 +2,19 @@ import type { PromoteConfig } from '../config/config.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { bintarballRoot, candidateLayouts, withArchive, type StagingLayout } from '../layout.ts';
 import { markerRecord, parseMarker, serialiseMarker, sourceIdentity } from '../marker.ts';
-import { MetadataSchema, serialiseMetadata, type GithubRun, type Metadata } from '../metadata.ts';
+import { MetadataSchema, serialiseMetadata, type Metadata } from '../metadata.ts';
 import { awaitConcurrentStaging, publishDocuments } from '../publish.ts';
 import { mismatchReport } from '../report/verify-summary.ts';
 import { MultipartUploads } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { serverSideCopy } from '../s3/server-side-copy.ts';
 import { baseName, formatS3Uri, parseS3Uri, type S3Location } from '../s3/uri.ts';
-import type { StateFile } from '../state-file.ts';
-import type { StageResult } from '../stage.ts';
+import type { StageDependencies, StageResult } from '../stage.ts';
 import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
 import { verifyDeployment } from './verify.ts';
 
-export interface PromoteDependencies {
-  readonly store: ObjectStore;
-  readonly state: StateFile;
-  readonly runId: string;
-  readonly toolVersion: string;
-  readonly github: GithubRun | null;
-  readonly now: () => Date;
-  readonly log: (message: string) => void;
-}
+/** What promote needs of a run: the staging dependencies without transfer progress or cache. */
+export type PromoteDependencies = Omit<StageDependencies, 'progress' | 'cache'>;
 
 /**
  * promote: a complete staging that passes `verify` is copied to another environment inside S3

@@ -1,44 +1,30 @@
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action-runner.ts';
-import { credentialsEnv, seedBintarball, stagingInputs, type Bintarball } from '../helpers/bintarball.ts';
+import { credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
-import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.ts';
-import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
-let target: S3Target;
-let proxy: S3Proxy;
-let tree: Bintarball;
+const s3 = useStagingFixture(() => makeModelArchive({ 'm/acoustic.riva': 400_000, 'm/lexicon.riva': 4096 }));
 let cacheDir: string;
 
-beforeAll(async () => {
-  target = await startS3Target();
-});
-afterAll(async () => {
-  await target.stop();
-});
-beforeEach(async () => {
-  tree = await seedBintarball(target, await makeModelArchive({ 'm/acoustic.riva': 400_000, 'm/lexicon.riva': 4096 }));
-  proxy = await startS3Proxy(target.endpoint);
+beforeEach(() => {
   cacheDir = mkdtempSync(join(tmpdir(), 'riva-cache-'));
-});
-afterEach(async () => {
-  await proxy.stop();
 });
 
 const stageFull = (environment: string, inputs: Record<string, string> = {}) =>
   runAction({
-    inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'full', environment, 'cache-dir': cacheDir, ...inputs }),
-    env: credentialsEnv(target),
+    inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'full', environment, 'cache-dir': cacheDir, ...inputs }),
+    env: credentialsEnv(s3.target),
   });
 const archiveBytesRead = () =>
-  proxy.requests
+  s3.proxy.requests
     .filter((request) => request.method === 'GET' && request.path.endsWith(MODEL_KEY))
     .reduce((sum, request) => sum + request.responseBytes, 0);
 const verify = (environment: string) =>
-  runAction({ inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'verify', environment, deep: 'true' }), env: credentialsEnv(target) });
+  runAction({ inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'verify', environment, deep: 'true' }), env: credentialsEnv(s3.target) });
 
 describe('archive cache (local directory)', () => {
   it('lets a second full run read nothing of the archive from S3', async () => {
@@ -46,7 +32,7 @@ describe('archive cache (local directory)', () => {
     expect(first.errors).toEqual([]);
     expect(first.summary).toContain('miss (local directory');
     expect(readdirSync(cacheDir).filter((name) => name.endsWith('.tar.gz'))).toHaveLength(1);
-    proxy.requests.length = 0;
+    s3.proxy.requests.length = 0;
 
     const second = await stageFull('staging');
 
@@ -59,8 +45,8 @@ describe('archive cache (local directory)', () => {
 
   it('misses when the source object changed', async () => {
     expect((await stageFull('dev')).exitCode).toBe(0);
-    await target.putObject(tree.bucket, MODEL_KEY, (await makeModelArchive({ 'm/other.riva': 50_000 })).bytes);
-    proxy.requests.length = 0;
+    await s3.target.putObject(s3.tree.bucket, MODEL_KEY, (await makeModelArchive({ 'm/other.riva': 50_000 })).bytes);
+    s3.proxy.requests.length = 0;
 
     const run = await stageFull('staging');
 
@@ -74,8 +60,8 @@ describe('archive cache (local directory)', () => {
     expect((await stageFull('dev')).exitCode).toBe(0);
     const [cached] = readdirSync(cacheDir).filter((name) => name.endsWith('.tar.gz'));
     // Same size, other bytes: only re-hashing the entry can tell.
-    writeFileSync(join(cacheDir, cached!), Buffer.alloc(tree.archive.bytes.length, 7));
-    proxy.requests.length = 0;
+    writeFileSync(join(cacheDir, cached!), Buffer.alloc(s3.tree.archive.bytes.length, 7));
+    s3.proxy.requests.length = 0;
 
     const run = await stageFull('staging');
 
@@ -95,8 +81,8 @@ describe('archive cache (local directory)', () => {
 describe('archive cache (GitHub Actions cache service)', () => {
   it('proceeds with one notice when the runner provides no cache service', async () => {
     const run = await runAction({
-      inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'full' }),
-      env: credentialsEnv(target),
+      inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'full' }),
+      env: credentialsEnv(s3.target),
     });
 
     expect(run.errors).toEqual([]);

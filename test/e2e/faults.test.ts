@@ -1,37 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction, type ActionRun } from '../helpers/action-runner.ts';
-import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, stagingInputs, type Bintarball } from '../helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
-import { startS3Proxy, type RecordedRequest, type S3Proxy } from '../helpers/s3-proxy.ts';
-import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+import type { RecordedRequest } from '../helpers/s3-proxy.ts';
+import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
 const PREFIX = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 const MIB = 1024 * 1024;
 
-let target: S3Target;
-let proxy: S3Proxy;
-let tree: Bintarball;
-
-beforeAll(async () => {
-  target = await startS3Target();
-});
-afterAll(async () => {
-  await target.stop();
-});
-beforeEach(async () => {
-  // One large .riva file (multipart, two 8 MiB parts) and a small one.
-  tree = await seedBintarball(target, await makeModelArchive({ 'm/acoustic.riva': 12 * MIB, 'm/lexicon.riva': 4096 }));
-  proxy = await startS3Proxy(target.endpoint);
-});
-afterEach(async () => {
-  await proxy.stop();
-});
+const s3 = useStagingFixture(() => makeModelArchive({ 'm/acoustic.riva': 12 * MIB, 'm/lexicon.riva': 4096 }));
 
 const stageFull = (inputs: Record<string, string> = {}, env: Record<string, string> = {}) =>
   runAction({
-    inputs: stagingInputs(target, proxy.endpoint, tree, { mode: 'full', ...inputs }),
-    env: { ...credentialsEnv(target), ...env },
+    inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'full', ...inputs }),
+    env: { ...credentialsEnv(s3.target), ...env },
   });
 
 const isArchiveGet = (request: RecordedRequest) => request.method === 'GET' && request.path.endsWith(MODEL_KEY);
@@ -40,16 +23,16 @@ const isPartUpload = (partNumber: number) => (request: RecordedRequest) =>
 const stateOf = (run: ActionRun) => JSON.parse(readFileSync(run.outputs['state-file'] ?? '', 'utf8')) as Record<string, unknown>;
 
 async function expectNothingMarkedStaged(): Promise<void> {
-  expect(await target.exists(tree.bucket, `${PREFIX}staging_complete.txt`)).toBe(false);
-  expect(await target.listMultipartUploads(tree.bucket)).toEqual([]);
+  expect(await s3.target.exists(s3.tree.bucket, `${PREFIX}staging_complete.txt`)).toBe(false);
+  expect(await s3.target.listMultipartUploads(s3.tree.bucket)).toEqual([]);
 }
 
 describe('retries', () => {
   it('recovers from throttled HeadObject, PutObject and UploadPart, and counts the retries', async () => {
     const slowDown = { kind: 'error', status: 503, code: 'SlowDown' } as const;
-    proxy.inject({ matches: (request) => request.method === 'HEAD' && request.path.endsWith(MODEL_KEY), action: slowDown, times: 2 });
-    proxy.inject({ matches: (request) => request.method === 'PUT' && request.path.endsWith('/artifact.json'), action: slowDown, times: 1 });
-    proxy.inject({ matches: isPartUpload(1), action: slowDown, times: 1 });
+    s3.proxy.inject({ matches: (request) => request.method === 'HEAD' && request.path.endsWith(MODEL_KEY), action: slowDown, times: 2 });
+    s3.proxy.inject({ matches: (request) => request.method === 'PUT' && request.path.endsWith('/artifact.json'), action: slowDown, times: 1 });
+    s3.proxy.inject({ matches: isPartUpload(1), action: slowDown, times: 1 });
 
     const run = await stageFull();
 
@@ -62,40 +45,40 @@ describe('retries', () => {
   });
 
   it('resends only the part whose upload was cut, not the whole file', async () => {
-    proxy.inject({ matches: isPartUpload(1), action: { kind: 'cut-request', afterBytes: MIB }, times: 1 });
+    s3.proxy.inject({ matches: isPartUpload(1), action: { kind: 'cut-request', afterBytes: MIB }, times: 1 });
 
     const run = await stageFull();
 
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
-    const parts = proxy.requests.filter((request) => request.method === 'PUT' && request.path.endsWith('/m/acoustic.riva'));
+    const parts = s3.proxy.requests.filter((request) => request.method === 'PUT' && request.path.endsWith('/m/acoustic.riva'));
     expect(parts.filter(isPartUpload(1))).toHaveLength(2);
     expect(parts.filter(isPartUpload(2))).toHaveLength(1);
-    const staged = await target.getBytes(tree.bucket, `${PREFIX}models/m/acoustic.riva`);
+    const staged = await s3.target.getBytes(s3.tree.bucket, `${PREFIX}models/m/acoustic.riva`);
     expect(staged.length).toBe(12 * MIB);
   });
 
   it('fails after max-attempts on a persistent 500, leaving no marker and no open upload', async () => {
-    proxy.inject({ matches: isPartUpload(1), action: { kind: 'error', status: 500, code: 'InternalError' }, times: 1000 });
+    s3.proxy.inject({ matches: isPartUpload(1), action: { kind: 'error', status: 500, code: 'InternalError' }, times: 1000 });
 
     const run = await stageFull({ 'max-attempts': '3' });
 
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain('InternalError');
-    expect(proxy.requests.filter(isPartUpload(1))).toHaveLength(3);
+    expect(s3.proxy.requests.filter(isPartUpload(1))).toHaveLength(3);
     await expectNothingMarkedStaged();
     expect(stateOf(run)).toMatchObject({ status: 'failed', failed_phase: 'write' });
   });
 
   it('treats a silent connection as broken and resumes the download', async () => {
-    proxy.inject({ matches: isArchiveGet, action: { kind: 'stall-response', afterBytes: 2 * MIB }, times: 1 });
+    s3.proxy.inject({ matches: isArchiveGet, action: { kind: 'stall-response', afterBytes: 2 * MIB }, times: 1 });
 
     const run = await stageFull({}, { RIVA_STAGE_STALL_TIMEOUT: '2' });
 
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
-    const reads = proxy.requests.filter(isArchiveGet);
+    const reads = s3.proxy.requests.filter(isArchiveGet);
     expect(reads).toHaveLength(2);
     expect(reads[0]?.responseBytes).toBe(2 * MIB);
   });
@@ -103,7 +86,7 @@ describe('retries', () => {
 
 describe('deadline', () => {
   it('stops cleanly when the timeout expires in the middle of full mode', async () => {
-    proxy.inject({ matches: isArchiveGet, action: { kind: 'stall-response', afterBytes: 9 * MIB }, times: 1 });
+    s3.proxy.inject({ matches: isArchiveGet, action: { kind: 'stall-response', afterBytes: 9 * MIB }, times: 1 });
 
     const run = await stageFull({ timeout: '3' });
 
@@ -111,7 +94,7 @@ describe('deadline', () => {
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain("The run's `timeout` (RIVA_STAGE_TIMEOUT) of 3 s expired during the write phase");
     await expectNothingMarkedStaged();
-    expect(await target.exists(tree.bucket, `${PREFIX}artifact.json`)).toBe(false);
+    expect(await s3.target.exists(s3.tree.bucket, `${PREFIX}artifact.json`)).toBe(false);
     expect(stateOf(run)).toMatchObject({ status: 'failed', failed_phase: 'write' });
   });
 });
@@ -119,7 +102,7 @@ describe('deadline', () => {
 describe('two runs staging the same target at once', () => {
   it('never leaves a torn staging: one publishes, the other accepts it', async () => {
     const runs = await Promise.all([stageFull(), stageFull()]);
-    const conditional = await target.supportsConditionalWrites();
+    const conditional = await s3.target.supportsConditionalWrites();
 
     const statuses = runs.map((run) => run.outputs.status ?? 'failed').sort();
     if (conditional) {
@@ -143,12 +126,12 @@ describe('two runs staging the same target at once', () => {
     } else {
       expect(after.errors[0]).toContain('is not the document its completion marker recorded');
     }
-    expect(await target.listMultipartUploads(tree.bucket)).toEqual([]);
+    expect(await s3.target.listMultipartUploads(s3.tree.bucket)).toEqual([]);
   });
 });
 
 describe('bad input', () => {
-  const complete = () => stagingInputs(target, proxy.endpoint, tree);
+  const complete = () => stagingInputs(s3.target, s3.proxy.endpoint, s3.tree);
   const cases: Array<[string, Record<string, string | undefined>, string]> = [
     ['model-s3-uri missing', { 'model-s3-uri': undefined }, '`model-s3-uri` (RIVA_ASR_MODEL_S3_URI) is required'],
     ['bucket missing', { bucket: undefined }, '`bucket` (NVIDIA_DRIVERS_S3_BUCKET) is required'],
@@ -170,12 +153,12 @@ describe('bad input', () => {
     const inputs = Object.fromEntries(
       Object.entries({ ...complete(), ...overrides }).filter((entry): entry is [string, string] => entry[1] !== undefined),
     );
-    const run = await runAction({ inputs, env: credentialsEnv(target) });
+    const run = await runAction({ inputs, env: credentialsEnv(s3.target) });
 
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(message);
     expect(run.errors[0]).not.toContain('%0A');
-    expect(proxy.requests).toEqual([]);
+    expect(s3.proxy.requests).toEqual([]);
   });
 });

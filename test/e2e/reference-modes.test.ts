@@ -1,52 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MetadataSchema } from '../../src/metadata.ts';
 import { parseMarker } from '../../src/marker.ts';
 import { runAction } from '../helpers/action-runner.ts';
-import {
-  MODEL_NAME,
-  MODEL_VERSION,
-  credentialsEnv,
-  seedBintarball,
-  stagingInputs,
-  type Bintarball,
-} from '../helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { CONTAINER_KEY, MODEL_KEY } from '../helpers/fixtures.ts';
-import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.ts';
-import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
 const BINTARBALL_PREFIX = `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 
-let target: S3Target;
-let proxy: S3Proxy;
-let tree: Bintarball;
-
-beforeAll(async () => {
-  target = await startS3Target();
-});
-afterAll(async () => {
-  await target.stop();
-});
-beforeEach(async () => {
-  tree = await seedBintarball(target);
-  proxy = await startS3Proxy(target.endpoint);
-});
-afterEach(async () => {
-  await proxy.stop();
-});
+const s3 = useStagingFixture();
 
 const stage = (overrides: Record<string, string> = {}, env: Record<string, string> = {}) =>
   runAction({
-    inputs: stagingInputs(target, proxy.endpoint, tree, overrides),
-    env: { ...credentialsEnv(target), ...env },
+    inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, overrides),
+    env: { ...credentialsEnv(s3.target), ...env },
   });
 
-const keys = async () => (await target.listObjects(tree.bucket)).map((object) => object.key);
-const readJson = async (key: string) => JSON.parse(await target.getText(tree.bucket, key)) as unknown;
+const keys = async () => (await s3.target.listObjects(s3.tree.bucket)).map((object) => object.key);
+const readJson = async (key: string) => JSON.parse(await s3.target.getText(s3.tree.bucket, key)) as unknown;
 
 describe('bintarball-reference mode', () => {
   it('writes deployment.json and then the marker beside the bintarball tree, and verifies them', async () => {
-    const run = await stage({ 'container-s3-uri': tree.containerUri });
+    const run = await stage({ 'container-s3-uri': s3.tree.containerUri });
 
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
@@ -57,26 +33,26 @@ describe('bintarball-reference mode', () => {
       MODEL_KEY,
     ]);
     // Metadata first, marker last, nothing else written.
-    expect(proxy.writes().map((request) => `${request.method} ${request.path}`)).toEqual([
-      `PUT /${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
-      `PUT /${tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
+    expect(s3.proxy.writes().map((request) => `${request.method} ${request.path}`)).toEqual([
+      `PUT /${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
+      `PUT /${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
     ]);
 
     const metadata = MetadataSchema.parse(await readJson(`${BINTARBALL_PREFIX}deployment.json`));
-    const source = (await target.listObjects(tree.bucket)).find((object) => object.key === MODEL_KEY);
+    const source = (await s3.target.listObjects(s3.tree.bucket)).find((object) => object.key === MODEL_KEY);
     expect(metadata).toMatchObject({
       schema_version: 1,
       artifact_id: `${MODEL_NAME}-${MODEL_VERSION}`,
       mode: 'bintarball-reference',
       model: { name: MODEL_NAME, version: MODEL_VERSION, language_code: 'en-US', architecture: 'rnnt' },
-      source: { uri: tree.modelUri, size_bytes: tree.archive.bytes.length, etag: source?.etag },
-      containers: [{ uri: tree.containerUri, size_bytes: 34 }],
+      source: { uri: s3.tree.modelUri, size_bytes: s3.tree.archive.bytes.length, etag: source?.etag },
+      containers: [{ uri: s3.tree.containerUri, size_bytes: 34 }],
       files: [],
       deployment: {
         environment: 'dev',
-        s3_bucket: tree.bucket,
-        metadata_uri: `s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
-        marker_uri: `s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
+        s3_bucket: s3.tree.bucket,
+        metadata_uri: `s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
+        marker_uri: `s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
       },
       run: {
         id: run.outputs['run-id'],
@@ -84,21 +60,21 @@ describe('bintarball-reference mode', () => {
       },
     });
 
-    const marker = parseMarker(await target.getText(tree.bucket, `${BINTARBALL_PREFIX}deployment_ready.txt`));
-    expect(marker).toMatchObject({ sourceUri: tree.modelUri, sourceEtag: source?.etag, runId: run.outputs['run-id'] });
+    const marker = parseMarker(await s3.target.getText(s3.tree.bucket, `${BINTARBALL_PREFIX}deployment_ready.txt`));
+    expect(marker).toMatchObject({ sourceUri: s3.tree.modelUri, sourceEtag: source?.etag, runId: run.outputs['run-id'] });
 
     expect(run.outputs).toMatchObject({
-      'deployment-json-uri': `s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
-      'marker-uri': `s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
+      'deployment-json-uri': `s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
+      'marker-uri': `s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
       'artifact-id': `${MODEL_NAME}-${MODEL_VERSION}`,
       mode: 'bintarball-reference',
       status: 'staged',
-      'source-uri': tree.modelUri,
-      'source-size-bytes': String(tree.archive.bytes.length),
+      'source-uri': s3.tree.modelUri,
+      'source-size-bytes': String(s3.tree.archive.bytes.length),
       'source-sha256': '',
     });
     expect(run.summary).toContain('Riva model staged');
-    expect(run.summary).toContain(`s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`);
+    expect(run.summary).toContain(`s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`);
     expect(run.summary).toContain('Duplication avoided');
 
     const state = JSON.parse(readFileSync(run.outputs['state-file'] ?? '', 'utf8')) as {
@@ -117,31 +93,31 @@ describe('bintarball-reference mode', () => {
   it('reports already-staged on a re-run and writes nothing', async () => {
     const first = await stage();
     expect(first.exitCode).toBe(0);
-    const before = await target.listObjects(tree.bucket);
-    proxy.requests.length = 0;
+    const before = await s3.target.listObjects(s3.tree.bucket);
+    s3.proxy.requests.length = 0;
 
     const second = await stage();
 
     expect(second.exitCode).toBe(0);
     expect(second.outputs.status).toBe('already-staged');
     expect(second.outputs['deployment-json-uri']).toBe(first.outputs['deployment-json-uri']);
-    expect(proxy.writes()).toEqual([]);
-    expect(await target.listObjects(tree.bucket)).toEqual(before);
+    expect(s3.proxy.writes()).toEqual([]);
+    expect(await s3.target.listObjects(s3.tree.bucket)).toEqual(before);
     expect(second.summary).toContain('already staged');
   });
 
   it('re-stages with force, withdrawing the old marker before writing the new metadata', async () => {
     expect((await stage()).exitCode).toBe(0);
-    proxy.requests.length = 0;
+    s3.proxy.requests.length = 0;
 
     const forced = await stage({ force: 'true' });
 
     expect(forced.exitCode).toBe(0);
     expect(forced.outputs.status).toBe('staged');
-    expect(proxy.writes().map((request) => `${request.method} ${request.path}`)).toEqual([
-      `DELETE /${tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
-      `PUT /${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
-      `PUT /${tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
+    expect(s3.proxy.writes().map((request) => `${request.method} ${request.path}`)).toEqual([
+      `DELETE /${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
+      `PUT /${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`,
+      `PUT /${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment_ready.txt`,
     ]);
     const metadata = MetadataSchema.parse(await readJson(`${BINTARBALL_PREFIX}deployment.json`));
     expect(metadata.run.id).toBe(forced.outputs['run-id']);
@@ -149,15 +125,15 @@ describe('bintarball-reference mode', () => {
 
   it('refuses to restage a version whose archive changed, unless forced', async () => {
     expect((await stage()).exitCode).toBe(0);
-    await target.putObject(tree.bucket, MODEL_KEY, Buffer.from('a different archive'));
-    proxy.requests.length = 0;
+    await s3.target.putObject(s3.tree.bucket, MODEL_KEY, Buffer.from('a different archive'));
+    s3.proxy.requests.length = 0;
 
     const run = await stage();
 
     expect(run.exitCode).toBe(1);
     expect(run.errors.join('\n')).toMatch(/already marks a complete staging of a different source/);
     expect(run.errors.join('\n')).toMatch(/model-version/);
-    expect(proxy.writes()).toEqual([]);
+    expect(s3.proxy.writes()).toEqual([]);
   });
 
   it('plans without writing in a dry run', async () => {
@@ -165,10 +141,10 @@ describe('bintarball-reference mode', () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs.status).toBe('planned');
-    expect(run.outputs['deployment-json-uri']).toBe(`s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`);
-    expect(proxy.writes()).toEqual([]);
+    expect(run.outputs['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`);
+    expect(s3.proxy.writes()).toEqual([]);
     expect(await keys()).toEqual([CONTAINER_KEY, MODEL_KEY]);
-    expect(run.stdout).toContain(`would write s3://${tree.bucket}/${BINTARBALL_PREFIX}deployment.json`);
+    expect(run.stdout).toContain(`would write s3://${s3.tree.bucket}/${BINTARBALL_PREFIX}deployment.json`);
     expect(run.summary).toContain('dry run');
   });
 });
@@ -186,41 +162,41 @@ describe('reference-only mode', () => {
       `${prefix}artifact.json`,
       `${prefix}staging_complete.txt`,
     ]);
-    expect(proxy.writes().map((request) => request.path)).toEqual([
-      `/${tree.bucket}/${prefix}artifact.json`,
-      `/${tree.bucket}/${prefix}staging_complete.txt`,
+    expect(s3.proxy.writes().map((request) => request.path)).toEqual([
+      `/${s3.tree.bucket}/${prefix}artifact.json`,
+      `/${s3.tree.bucket}/${prefix}staging_complete.txt`,
     ]);
     const metadata = MetadataSchema.parse(await readJson(`${prefix}artifact.json`));
     expect(metadata.mode).toBe('reference-only');
     expect(metadata.deployment.environment).toBe('staging');
-    expect(metadata.source.uri).toBe(tree.modelUri);
-    expect(run.outputs['deployment-json-uri']).toBe(`s3://${tree.bucket}/${prefix}artifact.json`);
-    expect(run.outputs['marker-uri']).toBe(`s3://${tree.bucket}/${prefix}staging_complete.txt`);
+    expect(metadata.source.uri).toBe(s3.tree.modelUri);
+    expect(run.outputs['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/${prefix}artifact.json`);
+    expect(run.outputs['marker-uri']).toBe(`s3://${s3.tree.bucket}/${prefix}staging_complete.txt`);
   });
 });
 
 describe('configuration from the seed pipeline', () => {
   const seedVariables = () => ({
     RIVA_STAGE_MODE: 'reference-only',
-    RIVA_ASR_MODEL_S3_URI: tree.modelUri,
-    NVIDIA_DRIVERS_S3_BUCKET: tree.bucket,
+    RIVA_ASR_MODEL_S3_URI: s3.tree.modelUri,
+    NVIDIA_DRIVERS_S3_BUCKET: s3.tree.bucket,
     RIVA_ASR_MODEL_NAME: MODEL_NAME,
     MODEL_VERSION,
     ENV: 'prod',
-    AWS_DEFAULT_REGION: target.region,
-    AWS_ENDPOINT_URL_S3: proxy.endpoint,
+    AWS_DEFAULT_REGION: s3.target.region,
+    AWS_ENDPOINT_URL_S3: s3.proxy.endpoint,
   });
 
   it('stages from environment variables alone', async () => {
-    const run = await runAction({ env: { ...credentialsEnv(target), ...seedVariables() } });
+    const run = await runAction({ env: { ...credentialsEnv(s3.target), ...seedVariables() } });
 
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
-    expect(run.outputs['deployment-json-uri']).toBe(`s3://${tree.bucket}/prod/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
+    expect(run.outputs['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/prod/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
   });
 
   it('stages from a .env file in the workspace, and an input beats the environment', async () => {
-    const dotenv = Object.entries({ ...seedVariables(), ...credentialsEnv(target) })
+    const dotenv = Object.entries({ ...seedVariables(), ...credentialsEnv(s3.target) })
       .map(([name, value]) => `${name}=${value}`)
       .join('\n');
     const run = await runAction({
@@ -231,7 +207,7 @@ describe('configuration from the seed pipeline', () => {
 
     expect(run.errors).toEqual([]);
     expect(run.exitCode).toBe(0);
-    expect(run.outputs['deployment-json-uri']).toBe(`s3://${tree.bucket}/dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
+    expect(run.outputs['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
   });
 
   it('ignores an empty AWS_PROFILE when keys are in the environment', async () => {
@@ -244,13 +220,13 @@ describe('configuration from the seed pipeline', () => {
 
 describe('failures', () => {
   it('fails on a missing archive, naming it, with nothing written', async () => {
-    const missing = `s3://${tree.bucket}/bintarball/riva-models/parakeet/missing-en-us-rnnt.tar.gz`;
+    const missing = `s3://${s3.tree.bucket}/bintarball/riva-models/parakeet/missing-en-us-rnnt.tar.gz`;
     const run = await stage({ 'model-s3-uri': missing });
 
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain(`Could not find the model archive (${missing}): no such object`);
-    expect(proxy.writes()).toEqual([]);
+    expect(s3.proxy.writes()).toEqual([]);
     expect(await keys()).toEqual([CONTAINER_KEY, MODEL_KEY]);
     const state = JSON.parse(readFileSync(run.outputs['state-file'] ?? '', 'utf8')) as Record<string, unknown>;
     expect(state).toMatchObject({ status: 'failed', failed_phase: 'discover' });
@@ -263,7 +239,7 @@ describe('failures', () => {
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain('`model-version` (MODEL_VERSION)');
     expect(run.errors[0]).toContain('v1/../../prod');
-    expect(proxy.requests).toEqual([]);
+    expect(s3.proxy.requests).toEqual([]);
   });
 
   it('rejects a URI that is not s3://, before any S3 request', async () => {
@@ -271,11 +247,11 @@ describe('failures', () => {
 
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toContain('`model-s3-uri` (RIVA_ASR_MODEL_S3_URI) must be an s3://bucket/key URI');
-    expect(proxy.requests).toEqual([]);
+    expect(s3.proxy.requests).toEqual([]);
   });
 
   it('lists every missing required input at once', async () => {
-    const run = await runAction({ env: credentialsEnv(target) });
+    const run = await runAction({ env: credentialsEnv(s3.target) });
 
     expect(run.exitCode).toBe(1);
     const message = run.errors.map((line) => line.replace(/%0A/g, '\n')).join('\n');
@@ -306,7 +282,7 @@ describe('failures', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
     expect(run.errors[0]).toContain('the AWS credentials were rejected');
-    expect(proxy.writes()).toEqual([]);
+    expect(s3.proxy.writes()).toEqual([]);
   });
 
   it('masks the secret key and never prints it', async () => {

@@ -1,39 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action-runner.ts';
-import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, stagingInputs, type Bintarball } from '../helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
-import { startS3Proxy, type S3Proxy } from '../helpers/s3-proxy.ts';
-import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
 const STAGING = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 const BIG_FILE = `${STAGING}models/m/acoustic.riva`;
 
-let target: S3Target;
-let proxy: S3Proxy;
-let tree: Bintarball;
-
-beforeAll(async () => {
-  target = await startS3Target();
-});
-afterAll(async () => {
-  await target.stop();
-});
-beforeEach(async () => {
-  tree = await seedBintarball(target, await makeModelArchive({ 'm/acoustic.riva': 300_000, 'm/lexicon.riva': 4096, 'README.txt': 10 }));
-  proxy = await startS3Proxy(target.endpoint);
-});
-afterEach(async () => {
-  await proxy.stop();
-});
+const s3 = useStagingFixture(() => makeModelArchive({ 'm/acoustic.riva': 300_000, 'm/lexicon.riva': 4096, 'README.txt': 10 }));
 
 const act = (inputs: Record<string, string>) =>
-  runAction({ inputs: stagingInputs(target, proxy.endpoint, tree, inputs), env: credentialsEnv(target) });
+  runAction({ inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, inputs), env: credentialsEnv(s3.target) });
 
 async function stageThenVerify(mode: string, verifyInputs: Record<string, string> = {}) {
   const staged = await act({ mode });
   expect(staged.errors).toEqual([]);
-  proxy.requests.length = 0;
+  s3.proxy.requests.length = 0;
   return { staged, verified: await act({ mode: 'verify', ...verifyInputs }) };
 }
 
@@ -49,7 +32,7 @@ describe('verify', () => {
       'deployment-json-uri': staged.outputs['deployment-json-uri'],
       'artifact-id': staged.outputs['artifact-id'],
     });
-    expect(proxy.writes()).toEqual([]);
+    expect(s3.proxy.writes()).toEqual([]);
     expect(verified.summary).toContain('Riva deployment verified');
     expect(verified.summary).toContain('source archive');
     if (mode === 'full') {
@@ -61,8 +44,8 @@ describe('verify', () => {
   it('checks the document named by deployment-json-uri, deeply', async () => {
     const staged = await act({ mode: 'full' });
     const run = await runAction({
-      inputs: { mode: 'verify', 'deployment-json-uri': staged.outputs['deployment-json-uri'] ?? '', deep: 'true', 'aws-region': target.region, 's3-endpoint': proxy.endpoint },
-      env: credentialsEnv(target),
+      inputs: { mode: 'verify', 'deployment-json-uri': staged.outputs['deployment-json-uri'] ?? '', deep: 'true', 'aws-region': s3.target.region, 's3-endpoint': s3.proxy.endpoint },
+      env: credentialsEnv(s3.target),
     });
 
     expect(run.errors).toEqual([]);
@@ -74,22 +57,22 @@ describe('verify', () => {
 
   it('fails, naming the object, when a staged file was replaced or deleted', async () => {
     expect((await act({ mode: 'full' })).exitCode).toBe(0);
-    await target.putObject(tree.bucket, BIG_FILE, randomBytes(1000));
-    await target.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: tree.bucket, Key: `${STAGING}models/m/lexicon.riva` }));
+    await s3.target.putObject(s3.tree.bucket, BIG_FILE, randomBytes(1000));
+    await s3.target.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: s3.tree.bucket, Key: `${STAGING}models/m/lexicon.riva` }));
 
     const run = await act({ mode: 'verify' });
 
     expect(run.exitCode).toBe(1);
     const message = run.errors.join('\n').replace(/%0A/g, '\n');
-    expect(message).toContain(`staged file models/m/acoustic.riva s3://${tree.bucket}/${BIG_FILE}: expected 300000 bytes, found 1000 bytes`);
-    expect(message).toContain(`staged file models/m/lexicon.riva s3://${tree.bucket}/${STAGING}models/m/lexicon.riva: expected present, found missing`);
+    expect(message).toContain(`staged file models/m/acoustic.riva s3://${s3.tree.bucket}/${BIG_FILE}: expected 300000 bytes, found 1000 bytes`);
+    expect(message).toContain(`staged file models/m/lexicon.riva s3://${s3.tree.bucket}/${STAGING}models/m/lexicon.riva: expected present, found missing`);
     expect(run.outputs.status).toBe('failed');
     expect(run.summary).toContain('Mismatches');
   });
 
   it('fails when the source archive was overwritten', async () => {
     expect((await act({})).exitCode).toBe(0);
-    await target.putObject(tree.bucket, MODEL_KEY, Buffer.from('another archive'));
+    await s3.target.putObject(s3.tree.bucket, MODEL_KEY, Buffer.from('another archive'));
 
     const run = await act({ mode: 'verify' });
 
@@ -99,7 +82,7 @@ describe('verify', () => {
 
   it('catches a same-size replacement only when deep', async () => {
     expect((await act({ mode: 'full' })).exitCode).toBe(0);
-    await target.putObject(tree.bucket, BIG_FILE, randomBytes(300_000));
+    await s3.target.putObject(s3.tree.bucket, BIG_FILE, randomBytes(300_000));
 
     const shallow = await act({ mode: 'verify' });
     const deep = await act({ mode: 'verify', deep: 'true' });
@@ -114,7 +97,7 @@ describe('verify', () => {
 
   it('fails when the marker is gone', async () => {
     expect((await act({ mode: 'reference-only' })).exitCode).toBe(0);
-    await target.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: tree.bucket, Key: `${STAGING}staging_complete.txt` }));
+    await s3.target.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: s3.tree.bucket, Key: `${STAGING}staging_complete.txt` }));
 
     const run = await act({ mode: 'verify' });
 
