@@ -87,6 +87,14 @@ describe('riva-130-stage command line', () => {
     }
   });
 
+  it('draws a progress bar on a terminal, and clears it', async () => {
+    const run = await runCli(['--full'], seedEnv(), undefined, { terminal: true });
+    expect(run.exitCode).toBe(0);
+    // eslint-disable-next-line no-control-regex -- the escape sequence is what is checked
+    expect(run.stdout).toMatch(/\r\u001b\[2K\[#{24}\] Reading the model archive: 100\.0%/);
+    expect(run.stdout).toContain('Riva model staged');
+  });
+
   it('--json prints one JSON object with the outputs and the metadata URI; logs go to stderr', async () => {
     const run = await runCli(['--reference-only', '--json'], seedEnv());
     expect(run.exitCode).toBe(0);

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action-runner.ts';
 import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
@@ -8,6 +9,14 @@ import { useStagingFixture } from '../helpers/staging-fixture.ts';
 const PREFIX = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 
 const s3 = useStagingFixture(() => makeModelArchive({ 'm/a.riva': 300_000, 'm/b.riva': 300_000 }));
+
+/** Polls until `condition` holds (or fails the test after 20 s). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 20_000; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (await condition()) return;
+  }
+  throw new Error('condition not met within 20 s');
+}
 
 const stageFull = (inputs: Record<string, string> = {}) =>
   runAction({ inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'full', ...inputs }), env: credentialsEnv(s3.target) });
@@ -40,6 +49,32 @@ describe('continuing a failed full staging', () => {
     });
     expect(verified.errors).toEqual([]);
     expect(verified.outputs.status).toBe('verified');
+  });
+
+  it('continues after the process was killed once the first file landed', async () => {
+    // The second file's upload is throttled again and again, so the run is busy when killed.
+    s3.proxy.inject({ matches: uploadsTo('b.riva'), action: { kind: 'error', status: 503, code: 'SlowDown' }, times: 1000 });
+    const record = `${PREFIX}staging_in_progress.json`;
+    let child: ChildProcess | undefined;
+    const running = runAction({
+      inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'full', 'max-attempts': '20' }),
+      env: credentialsEnv(s3.target),
+      onStart: (started) => (child = started),
+    });
+    await waitFor(async () => (await s3.target.exists(s3.tree.bucket, record)) && (await s3.target.getText(s3.tree.bucket, record)).includes('models/m/a.riva'));
+    child?.kill('SIGKILL');
+    const killed = await running;
+    expect(killed.exitCode).toBeNull();
+    expect(await s3.target.exists(s3.tree.bucket, `${PREFIX}staging_complete.txt`)).toBe(false);
+
+    await s3.restartProxy();
+    const continued = await stageFull();
+
+    expect(continued.errors).toEqual([]);
+    expect(continued.exitCode).toBe(0);
+    expect(s3.proxy.requests.filter(uploadsTo('a.riva'))).toEqual([]);
+    expect(continued.stdout).toContain('Reused models/m/a.riva');
+    expect(await s3.target.exists(s3.tree.bucket, record)).toBe(false);
   });
 
   it('starts over when the archive changed since the failed run', async () => {

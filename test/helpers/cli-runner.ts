@@ -17,9 +17,19 @@ export interface CliRun {
  * shebang (PATH's node is the Node 24 of node_modules/.bin under npm scripts). The environment
  * is clean: PATH and HOME only, plus `env`.
  */
-export async function runCli(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  cwd?: string,
+  options: { terminal?: boolean } = {},
+): Promise<CliRun> {
   const home = mkdtempSync(join(tmpdir(), 'riva-cli-'));
-  const child = spawn(CLI_ENTRY, args, {
+  // On a terminal: util-linux `script` gives the command a pseudo-terminal (stdout and stderr
+  // then arrive together on stdout).
+  const [command, commandArgs] = options.terminal
+    ? ['script', ['--quiet', '--return', '--command', [CLI_ENTRY, ...args].join(' '), '/dev/null']]
+    : [CLI_ENTRY, args];
+  const child = spawn(command, commandArgs, {
     cwd: cwd ?? home,
     env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
