@@ -155,21 +155,32 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     const content = plan.content ?? (await full!.stage());
     const metadata = content === plan.content ? plan.metadata : metadataFor(content);
     const writes = documentWrites(metadata, layout, content.documents, deps);
+    // Everything but the marker now; the marker only once all of it is verified.
     const outcome = await publishDocuments(
-      writes,
+      writes.slice(0, -1),
       layout,
       // A metadata document without a marker is a failed run's leftover, to be replaced.
       { metadataOnlyIfAbsent: !config.force && !discovery.metadataExists, markerOnlyIfAbsent: !config.force },
       deps.store,
       log,
     );
-    // Complete: the in-progress record has served its purpose.
-    if (outcome.published) await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
-    return { content, metadata, writes, outcome };
+    return { content, metadata, writes, outcome, full };
   });
 
-  const { content, metadata, writes, outcome } = written;
-  if (!outcome.published) {
+  const { content, metadata, writes, full } = written;
+  const markerWrite = writes.at(-1)!;
+  const verifiedAndMarked = written.outcome.published
+    ? await state.phase('verify', async () => {
+        const etags = written.outcome.published ? written.outcome.etags : [];
+        const checked = writes.slice(0, -1).map((write, index) => ({ write, etag: etags[index] ?? '' }));
+        const verified = await verifyStaging(content, checked, metadata, layout, deps.store);
+        const marked = await publishDocuments([markerWrite], layout, { metadataOnlyIfAbsent: false, markerOnlyIfAbsent: !config.force }, deps.store, log);
+        if (!marked.published) return undefined;
+        const marker = await deps.store.describe(layout.marker, 'the completion marker');
+        return [...verified, { what: 'the completion marker', uri: formatS3Uri(layout.marker), found: `${marker.size} bytes, ETag ${marker.etag}` }];
+      })
+    : undefined;
+  if (verifiedAndMarked === undefined) {
     const { existing, verified } = await state.phase('verify', async () => {
       const marker = await awaitConcurrentStaging(layout, sourceIdentity(metadata), deps.store);
       return verifyExisting(layout, marker, deps.store);
@@ -177,10 +188,10 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     log('Another run completed the same staging at the same time: nothing of this run was published.');
     return finish('already-staged', content, [], verified, existing);
   }
-  const checked = writes.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
-  const verified = await state.phase('verify', () => verifyStaging(content, checked, metadata, layout, deps.store));
-  log(`Verified ${countOf(verified.length, 'object')} and the metadata document.`);
-  return finish('staged', content, writes, verified, metadata);
+  // Complete: the in-progress record has served its purpose.
+  await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
+  log(`Verified ${countOf(verifiedAndMarked.length, 'object')} and the metadata document; the staging is marked complete.`);
+  return finish('staged', content, writes, verifiedAndMarked, metadata);
 }
 
 /** Full mode's pass, continuing what an earlier run of the same source left staged. */

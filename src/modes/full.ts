@@ -7,7 +7,7 @@ import { relativeToPrefix, stagedModelFile, type StagingLayout } from '../layout
 import { Semaphore } from '../limit.ts';
 import type { ReferencedObject, StagedFile } from '../metadata.ts';
 import { TransferProgress } from '../report/progress.ts';
-import { readModelArchive } from '../archive/model-archive.ts';
+import { readModelArchive, type ModelFileEntry } from '../archive/model-archive.ts';
 import { MultipartUploads, uploadStream } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { serverSideCopy, supportsServerSideCopy } from '../s3/server-side-copy.ts';
@@ -120,32 +120,10 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     const contents = await readModelArchive(archiveStream, async (entry) => {
       const release = await slots.acquire();
       try {
-        const { path, location } = stagedModelFile(layout, entry.path);
-        const fileHash = createHash('sha256');
-        const body = hashingTransform(fileHash);
-        entry.content.on('error', (error: unknown) => body.destroy(error as Error));
-        entry.content.pipe(body);
-        const earlier = context.reusable.get(path);
-        if (earlier !== undefined && earlier.sizeBytes === entry.sizeBytes && earlier.sha256 !== null) {
-          // Staged by an earlier run of this source: read past it, and make sure it is the same file.
-          body.resume();
-          await finished(body);
-          const sha256 = fileHash.digest('hex');
-          if (sha256 !== earlier.sha256) {
-            throw new ValidationError(`${path} in the archive hashes to ${sha256}, but an earlier run staged it as ${earlier.sha256}. Re-run with \`force\`.`);
-          }
-          files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
-          completed.push({ location, sizeBytes: entry.sizeBytes, etag: earlier.etag, what: path });
-          reused.push(path);
-          log(`Reused ${path} (already staged by an earlier run, sha256 ${sha256})`);
-          return;
-        }
-        const { etag } = await uploadStream(store, uploads, location, body, entry.sizeBytes, `models/${entry.path}`);
-        const sha256 = fileHash.digest('hex');
-        files.push({ path, location, sizeBytes: entry.sizeBytes, sha256 });
-        completed.push({ location, sizeBytes: entry.sizeBytes, etag, what: path });
-        await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
-        log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
+        const staged = await stageModelFile(context, uploads, entry);
+        files.push(staged.file);
+        completed.push(staged.object);
+        if (staged.reused) reused.push(staged.file.path);
       } finally {
         release();
       }
@@ -186,6 +164,47 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     }
     throw error;
   }
+}
+
+/**
+ * One `.riva` entry as it streams out of the archive: hashed and uploaded, or, when an earlier
+ * run of this source staged it unchanged, hashed and checked against that run's record only.
+ */
+async function stageModelFile(
+  context: FullModeContext,
+  uploads: MultipartUploads,
+  entry: ModelFileEntry,
+): Promise<{ file: StagedFile; object: StagedObject; reused: boolean }> {
+  const { path, location } = stagedModelFile(context.layout, entry.path);
+  const fileHash = createHash('sha256');
+  const body = hashingTransform(fileHash);
+  entry.content.on('error', (error: unknown) => body.destroy(error as Error));
+  entry.content.pipe(body);
+  const earlier = context.reusable.get(path);
+  if (earlier !== undefined && earlier.sizeBytes === entry.sizeBytes && earlier.sha256 !== null) {
+    // Staged by an earlier run of this source: read past it, and make sure it is the same file.
+    body.resume();
+    await finished(body);
+    const sha256 = fileHash.digest('hex');
+    if (sha256 !== earlier.sha256) {
+      throw new ValidationError(`${path} in the archive hashes to ${sha256}, but an earlier run staged it as ${earlier.sha256}. Re-run with \`force\`.`);
+    }
+    context.log(`Reused ${path} (already staged by an earlier run, sha256 ${sha256})`);
+    return {
+      file: { path, location, sizeBytes: entry.sizeBytes, sha256 },
+      object: { location, sizeBytes: entry.sizeBytes, etag: earlier.etag, what: path },
+      reused: true,
+    };
+  }
+  const { etag } = await uploadStream(context.store, uploads, location, body, entry.sizeBytes, `models/${entry.path}`);
+  const sha256 = fileHash.digest('hex');
+  await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
+  context.log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
+  return {
+    file: { path, location, sizeBytes: entry.sizeBytes, sha256 },
+    object: { location, sizeBytes: entry.sizeBytes, etag, what: path },
+    reused: false,
+  };
 }
 
 /** The archive's copy under `source/`, made by S3. */

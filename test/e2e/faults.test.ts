@@ -84,6 +84,23 @@ describe('retries', () => {
   });
 });
 
+describe('verification', () => {
+  it('fails before the marker is written when a written object does not check out', async () => {
+    s3.proxy.inject({
+      matches: (request) => request.method === 'HEAD' && request.path.endsWith('/models/m/acoustic.riva'),
+      action: { kind: 'error', status: 404, code: 'NoSuchKey' },
+      times: 1,
+    });
+
+    const run = await stageFull();
+
+    expect(run.exitCode).toBe(1);
+    expect(run.errors[0]).toContain('models/m/acoustic.riva is missing after it was written');
+    await expectNothingMarkedStaged();
+    expect(stateOf(run)).toMatchObject({ status: 'failed', failed_phase: 'verify' });
+  });
+});
+
 describe('deadline', () => {
   it('stops cleanly when the timeout expires in the middle of full mode', async () => {
     s3.proxy.inject({ matches: isArchiveGet, action: { kind: 'stall-response', afterBytes: 9 * MIB }, times: 1 });
@@ -109,20 +126,22 @@ describe('two runs staging the same target at once', () => {
       expect(statuses).toEqual(['already-staged', 'staged']);
       expect(runs.every((run) => run.exitCode === 0)).toBe(true);
     } else {
-      // Without conditional writes (documented in README): both may publish, the later write
-      // wins, and a run that finds an object other than the one it wrote fails verification.
-      // (The embedded server does not even write atomically: a run may see the other's
-      // half-written file.)
-      expect(statuses).toContain('staged');
+      // Without conditional writes (documented in README): both runs write and the later write
+      // wins; a run that reads back something other than what it wrote fails verification, before
+      // writing its marker. (The embedded server does not even write atomically: a run may see
+      // the other's half-written file.)
       for (const run of runs.filter((candidate) => candidate.exitCode !== 0)) {
         expect(run.errors[0]).toMatch(/^Verification failed: /);
       }
     }
-    // Whatever the interleaving, a later run finds a complete, consistent staging.
+    // Whatever the interleaving, a later run finds a complete, consistent staging, finishes one
+    // that nobody marked complete, or (only without conditional writes) says the pair is torn.
     const after = await stageFull();
-    if (conditional || after.exitCode === 0) {
+    if (conditional) {
       expect(after.errors).toEqual([]);
       expect(after.outputs.status).toBe('already-staged');
+    } else if (after.exitCode === 0) {
+      expect(['already-staged', 'staged']).toContain(after.outputs.status);
     } else {
       expect(after.errors[0]).toContain('is not the document its completion marker recorded');
     }
