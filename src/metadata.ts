@@ -170,6 +170,20 @@ export function serialiseMetadata(metadata: Metadata): string {
   return `${JSON.stringify(metadata, null, 2)}\n`;
 }
 
+/** A stored document read back: the metadata, or what is wrong with it. */
+export function parseMetadataDocument(text: string): { metadata: Metadata } | { problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { problem: 'is not valid JSON' };
+  }
+  const parsed = MetadataSchema.safeParse(json);
+  if (parsed.success) return { metadata: parsed.data };
+  const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  return { problem: `does not match the metadata schema: ${issues}` };
+}
+
 /** The published JSON Schema of the document. */
 export function metadataJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(MetadataSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;

@@ -13,7 +13,7 @@ import {
 } from './marker.ts';
 import {
   buildMetadata,
-  MetadataSchema,
+  parseMetadataDocument,
   serialiseMetadata,
   type GithubRun,
   type Metadata,
@@ -351,19 +351,7 @@ async function verifyExisting(layout: StagingLayout, marker: MarkerRecord, store
 
 async function readMetadata(location: S3Location, store: ObjectStore): Promise<{ metadata: Metadata; text: string }> {
   const text = await store.getText(location, 'the metadata document');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ValidationError(`${formatS3Uri(location)} is not valid JSON.`);
-  }
-  const parsed = MetadataSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ValidationError(
-      `${formatS3Uri(location)} does not match the metadata schema: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .join('; ')}`,
-    );
-  }
-  return { metadata: parsed.data, text };
+  const parsed = parseMetadataDocument(text);
+  if ('problem' in parsed) throw new ValidationError(`${formatS3Uri(location)} ${parsed.problem}.`);
+  return { metadata: parsed.metadata, text };
 }

@@ -2,7 +2,7 @@ import type { PromoteConfig } from '../config/config.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { bintarballRoot, candidateLayouts, withArchive, type StagingLayout } from '../layout.ts';
 import { markerRecord, parseMarker, serialiseMarker, sourceIdentity } from '../marker.ts';
-import { MetadataSchema, serialiseMetadata, type Metadata } from '../metadata.ts';
+import { MetadataSchema, parseMetadataDocument, serialiseMetadata, type Metadata } from '../metadata.ts';
 import { awaitConcurrentStaging, publishDocuments } from '../publish.ts';
 import { mismatchReport } from '../report/verify-summary.ts';
 import { MultipartUploads } from '../s3/multipart.ts';
@@ -162,8 +162,8 @@ function targetMetadata(
 async function existingPromotion(target: StagingLayout, sourceSha256: string, force: boolean, store: ObjectStore): Promise<Metadata | undefined> {
   if ((await store.head(target.marker, 'the completion marker')) === undefined) return undefined;
   const marker = parseMarker(await store.getText(target.marker, 'the completion marker'));
-  const parsed = MetadataSchema.safeParse(JSON.parse(await store.getText(target.metadata, 'the metadata document').catch(() => 'null')));
-  if (marker && parsed.success && parsed.data.promoted_from?.metadata_sha256 === sourceSha256) return parsed.data;
+  const parsed = parseMetadataDocument(await store.getText(target.metadata, 'the metadata document').catch(() => ''));
+  if (marker && 'metadata' in parsed && parsed.metadata.promoted_from?.metadata_sha256 === sourceSha256) return parsed.metadata;
   if (force) return undefined;
   throw new ConflictError(
     `${formatS3Uri(target.marker)} already marks a complete staging that is not this promotion. ` +

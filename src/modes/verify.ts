@@ -3,7 +3,7 @@ import type { VerifyConfig } from '../config/config.ts';
 import { ConfigurationError, NotFoundError } from '../errors.ts';
 import { bintarballRoot, candidateLayouts, layoutOfMetadata, withArchive, type StagingLayout } from '../layout.ts';
 import { parseMarker, sha256Hex } from '../marker.ts';
-import { MetadataSchema, type Metadata } from '../metadata.ts';
+import { parseMetadataDocument, type Metadata } from '../metadata.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { resumableDownload } from '../s3/resumable-download.ts';
 import { baseName, formatS3Uri, parseS3Uri, type S3Location } from '../s3/uri.ts';
@@ -68,11 +68,12 @@ export async function verifyDeployment(
     return { layout: located, metadata: undefined, metadataSha256: undefined, checked, mismatches, deep: config.deep };
   }
   if (marker) check('metadata document (as the marker records it)', located.metadata, `sha256 ${marker.metadataSha256}`, `sha256 ${sha256Hex(metadataText)}`);
-  const metadata = parseMetadata(metadataText);
-  if (typeof metadata === 'string') {
-    check('metadata schema', located.metadata, 'valid', metadata);
+  const parsed = parseMetadataDocument(metadataText);
+  if ('problem' in parsed) {
+    check('metadata schema', located.metadata, 'valid', parsed.problem);
     return { layout: located, metadata: undefined, metadataSha256: sha256Hex(metadataText), checked, mismatches, deep: config.deep };
   }
+  const { metadata } = parsed;
   check('metadata schema', located.metadata, 'valid', 'valid');
   const layout = metadata.mode === 'full' ? withArchive(located, baseName(parseS3Uri(metadata.source.uri).key)) : located;
 
@@ -135,17 +136,6 @@ async function locate(config: VerifyConfig, store: ObjectStore): Promise<Staging
   );
 }
 
-function parseMetadata(text: string): Metadata | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return 'not valid JSON';
-  }
-  const parsed = MetadataSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  return parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-}
 
 /** checksums.sha256 lists exactly the archive copy and the staged files, with their recorded hashes. */
 async function checkChecksumsFile(
