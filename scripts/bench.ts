@@ -12,7 +12,7 @@ import { runAction } from '../test/helpers/action-runner.ts';
 import { credentialsEnv } from '../test/helpers/bintarball.ts';
 import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
 import { startS3Target } from '../test/helpers/s3-target.ts';
-import { measureScript, samplePeakRss, type Measurement } from './bench/measure.ts';
+import { measureScript, sampleProcess, withServerCpu, type Measurement } from './bench/measure.ts';
 import { formatBytes } from '../src/report/format.ts';
 import { Upload } from '@aws-sdk/lib-storage';
 
@@ -44,37 +44,45 @@ try {
   const stagedBytes = modelBytes + 64 * MIB;
   console.log(`Archive ${ARCHIVE_NAME}: ${formatBytes(archiveSize)} in s3://${bucket} on ${target.endpoint}\n`);
 
-  const full = await measureFullMode(target, bucket);
+  const full = await withServerCpu(() => measureFullMode(target, bucket));
   const sequentialDir = join(workDir, 'sequential');
-  const sequential = await measureScript(
-    join(import.meta.dirname, 'bench', 'sequential-staging.ts'),
-    [sequentialDir, bucket, MODEL_KEY, 'sequential/'],
-    endpointEnv,
+  const sequential = await withServerCpu(() =>
+    measureScript(
+      join(import.meta.dirname, 'bench', 'sequential-staging.ts'),
+      [sequentialDir, bucket, MODEL_KEY, 'sequential/'],
+      endpointEnv,
+    ),
   );
-  const floor = await measureScript(
-    join(import.meta.dirname, 'bench', 'upload-floor.ts'),
-    [join(sequentialDir, 'extracted'), bucket, 'floor/'],
-    endpointEnv,
+  const floor = await withServerCpu(() =>
+    measureScript(
+      join(import.meta.dirname, 'bench', 'upload-floor.ts'),
+      [join(sequentialDir, 'extracted'), bucket, 'floor/'],
+      endpointEnv,
+    ),
   );
 
-  const row = (name: string, m: Measurement, bytes: number) =>
-    `${name.padEnd(28)} ${(m.wallMs / 1000).toFixed(2).padStart(8)} s ${((bytes / MIB) / (m.wallMs / 1000)).toFixed(1).padStart(8)} MiB/s ${formatBytes(m.peakRssBytes).padStart(12)}`;
-  console.log(`${'variant'.padEnd(28)} ${'wall'.padStart(10)} ${'model rate'.padStart(14)} ${'peak RSS'.padStart(12)}`);
+  // CPU columns show who did the work: on one machine the server's share competes with the client's.
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const row = (name: string, { result: m, serverCpuMs }: { result: Measurement; serverCpuMs: number }, bytes: number) =>
+    `${name.padEnd(20)} ${seconds(m.wallMs).padStart(9)} ${((bytes / MIB) / (m.wallMs / 1000)).toFixed(1).padStart(8)} MiB/s ${formatBytes(m.peakRssBytes).padStart(11)} ${seconds(m.cpuMs).padStart(11)} ${seconds(serverCpuMs).padStart(11)}`;
+  console.log(
+    `${'variant'.padEnd(20)} ${'wall'.padStart(9)} ${'model rate'.padStart(14)} ${'peak RSS'.padStart(11)} ${'client CPU'.padStart(11)} ${'server CPU'.padStart(11)}`,
+  );
   console.log(row('(a) full mode', full, stagedBytes));
   console.log(row('(b) sequential', sequential, stagedBytes));
   console.log(row('(c) upload floor', floor, stagedBytes));
-  const speedup = sequential.wallMs / full.wallMs;
-  const overFloor = full.wallMs / floor.wallMs;
+  const speedup = sequential.result.wallMs / full.result.wallMs;
+  const overFloor = full.result.wallMs / floor.result.wallMs;
   console.log(`\n(b)/(a) = ${speedup.toFixed(2)}  (target >= 2.5)`);
   console.log(`(a)/(c) = ${overFloor.toFixed(2)}  (target <= 1.25)`);
-  console.log(`peak RSS of (a) = ${formatBytes(full.peakRssBytes)}  (target < 300 MiB)`);
+  console.log(`peak RSS of (a) = ${formatBytes(full.result.peakRssBytes)}  (target < 300 MiB)`);
 } finally {
   await target.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
 
 async function measureFullMode(s3: Awaited<ReturnType<typeof startS3Target>>, bucket: string): Promise<Measurement> {
-  let peak: () => number = () => 0;
+  let sampler: ReturnType<typeof sampleProcess> | undefined;
   const started = performance.now();
   const run = await runAction({
     inputs: {
@@ -89,12 +97,12 @@ async function measureFullMode(s3: Awaited<ReturnType<typeof startS3Target>>, bu
     },
     env: credentialsEnv(s3),
     onStart: (child) => {
-      peak = samplePeakRss(child);
+      sampler = sampleProcess(child);
     },
   });
   const wallMs = performance.now() - started;
   if (run.exitCode !== 0) throw new Error(`full mode failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return { wallMs, peakRssBytes: peak() };
+  return { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 };
 }
 
 /** A tar.gz with one large incompressible .riva file and one compressible one. */

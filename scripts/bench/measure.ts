@@ -1,37 +1,60 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Wall time and peak resident memory of a child process. */
+/** Wall time, peak resident memory and CPU time of a child process. */
 export interface Measurement {
   readonly wallMs: number;
   readonly peakRssBytes: number;
+  /** User + system CPU time of the measured process, up to the last sample before it exited. */
+  readonly cpuMs: number;
 }
 
+export interface ProcessSampler {
+  peakRssBytes(): number;
+  cpuMs(): number;
+}
+
+/** Clock ticks per second for /proc/<pid>/stat times; 100 on every Linux Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /**
- * Samples a process's high-water mark of resident memory (VmHWM, which only grows) until it
- * exits; the last sample is its peak up to the sampling interval.
+ * Samples a process's high-water mark of resident memory (VmHWM, which only grows) and its CPU
+ * time until it exits; the last samples are its totals up to the sampling interval.
  */
-export function samplePeakRss(child: ChildProcess, intervalMs = 50): () => number {
+export function sampleProcess(child: ChildProcess, intervalMs = 50): ProcessSampler {
   let peak = 0;
+  let cpu = 0;
   const sample = () => {
     try {
       const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (match) peak = Math.max(peak, Number(match[1]) * 1024);
+      // Fields after the command name (which may hold spaces) start at state; utime and stime are 14 and 15.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
     } catch {
       // The process has exited.
     }
   };
   const timer = setInterval(sample, intervalMs);
   child.once('exit', () => clearInterval(timer));
-  return () => peak;
+  return { peakRssBytes: () => peak, cpuMs: () => cpu };
 }
 
 /** Runs a Node script on this Node and measures it; rejects when it fails. */
 export async function measureScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measurement> {
   const started = performance.now();
   const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  const peak = samplePeakRss(child);
+  const sampler = sampleProcess(child);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
-  return { wallMs: performance.now() - started, peakRssBytes: peak() };
+  return { wallMs: performance.now() - started, peakRssBytes: sampler.peakRssBytes(), cpuMs: sampler.cpuMs() };
+}
+
+/** CPU time this process (the embedded S3 server's) spends while `work` runs. */
+export async function withServerCpu<T>(work: () => Promise<T>): Promise<{ result: T; serverCpuMs: number }> {
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  return { result, serverCpuMs: (used.user + used.system) / 1000 };
 }
