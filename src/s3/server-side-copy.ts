@@ -55,7 +55,7 @@ export async function serverSideCopy(
 
 /**
  * Whether the server copies objects server-side, asked with three small requests (open a
- * multipart upload, copy one byte of the source into it, abort it), so that a run knows before
+ * multipart upload, copy two bytes of the source into it, abort it), so that a run knows before
  * its download starts whether it must upload the archive's bytes itself.
  */
 export async function supportsServerSideCopy(
@@ -78,7 +78,7 @@ export async function supportsServerSideCopy(
         UploadId: uploadId,
         PartNumber: 1,
         CopySource: copySourceOf(source.location),
-        CopySourceRange: 'bytes=0-0',
+        CopySourceRange: probeRange(source.sizeBytes),
       }),
       { abortSignal: store.signal },
     );
@@ -92,6 +92,14 @@ export async function supportsServerSideCopy(
       uploads.closed(uploadId);
     }
   }
+}
+
+/**
+ * The first two bytes (one when that is all there is). Not `bytes=0-0`: a server that reads an
+ * end offset of 0 as "no end" (the embedded test server does) would copy the whole archive.
+ */
+function probeRange(sizeBytes: number): string {
+  return `bytes=0-${Math.min(1, sizeBytes - 1)}`;
 }
 
 function copySourceOf(location: S3Location): string {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client.ts';
 import { MultipartUploads } from '../../src/s3/multipart.ts';
 import { ObjectStore } from '../../src/s3/object-store.ts';
-import { serverSideCopy } from '../../src/s3/server-side-copy.ts';
+import { serverSideCopy, supportsServerSideCopy } from '../../src/s3/server-side-copy.ts';
+import { startS3Proxy } from '../helpers/s3-proxy.ts';
 import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
 
 // The multipart branch serves archives above 5 GiB; a lowered limit exercises it with a small
@@ -56,5 +57,32 @@ describe('serverSideCopy', () => {
       ),
     ).rejects.toThrow(/changed while it was copied/);
     expect(await target.exists(bucket, 'staging/source/archive.tar.gz')).toBe(false);
+  });
+
+  it('asks whether the server copies with a two-byte part copy, leaving no upload open', async () => {
+    const bucket = await target.createBucket();
+    await target.putObject(bucket, 'src/archive.tar.gz', randomBytes(3000));
+    const [source] = await target.listObjects(bucket);
+    const proxy = await startS3Proxy(target.endpoint);
+    try {
+      const client = createS3Client({ region: target.region, endpoint: proxy.endpoint, maxAttempts: 1 });
+      const proxied = new ObjectStore(client, { region: target.region, endpoint: proxy.endpoint, signal: undefined });
+
+      const copies = await supportsServerSideCopy(
+        proxied,
+        new MultipartUploads(),
+        { location: { bucket, key: 'src/archive.tar.gz' }, etag: source!.etag, sizeBytes: 3000 },
+        { bucket, key: 'staging/source/archive.tar.gz' },
+      );
+
+      expect(copies).toBe(true);
+      // Not bytes=0-0: the embedded server reads an end of 0 as "to the end" and copied the whole archive.
+      expect(proxy.requests.filter((request) => request.copySource !== undefined).map((request) => request.copySourceRange)).toEqual([
+        'bytes=0-1',
+      ]);
+      expect(await target.listMultipartUploads(bucket)).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

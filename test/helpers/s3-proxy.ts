@@ -9,6 +9,8 @@ export interface RecordedRequest {
   readonly query: string;
   /** `x-amz-copy-source`, for server-side copies. */
   readonly copySource: string | undefined;
+  /** `x-amz-copy-source-range`, for part copies. */
+  readonly copySourceRange: string | undefined;
   /** `if-none-match`, for conditional writes. */
   readonly ifNoneMatch: string | undefined;
   /** Request body bytes that reached the server (uploads). */
@@ -141,6 +143,7 @@ function record(incoming: IncomingMessage): RecordedRequest {
     path: queryAt < 0 ? url : url.slice(0, queryAt),
     query: queryAt < 0 ? '' : url.slice(queryAt + 1),
     copySource: header('x-amz-copy-source'),
+    copySourceRange: header('x-amz-copy-source-range'),
     ifNoneMatch: header('if-none-match'),
     requestBytes: 0,
     responseBytes: 0,
