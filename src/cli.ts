@@ -11,6 +11,7 @@ import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
 import { ConfigurationError, errorMessage } from './errors.ts';
+import { tuneGarbageCollection } from './gc-tuning.ts';
 import { plainTextSummary } from './report/summary.ts';
 import { mismatchReport, plainTextVerifySummary } from './report/verify-summary.ts';
 import { prepareAwsEnvironment, runStaging, runVerification, stagingOutputs, verificationOutputs } from './run-staging.ts';
@@ -186,4 +187,5 @@ Exit status: 0 staged (or already staged, planned, verified, promoted), 1 the ru
 `;
 }
 
+tuneGarbageCollection();
 process.exitCode = await main(process.argv.slice(2), process.stdout, process.stderr);

@@ -1,3 +1,5 @@
+import { tuneGarbageCollection } from './gc-tuning.ts';
 import { run } from './main.ts';
 
+tuneGarbageCollection();
 await run();

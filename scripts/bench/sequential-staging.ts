@@ -9,9 +9,12 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { extract } from 'tar';
+import { tuneGarbageCollection } from '../../src/gc-tuning.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { UPLOAD_QUEUE_SIZE, partSizeFor } from '../../src/s3/multipart.ts';
 
+// The same heap tuning as the action, so the comparison is of the staging, not of the GC.
+tuneGarbageCollection();
 const [workDir = '', bucket = '', archiveKey = '', prefix = ''] = process.argv.slice(2);
 const client = createS3Client({
   region: process.env.AWS_REGION ?? 'us-east-1',

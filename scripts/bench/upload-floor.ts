@@ -4,9 +4,12 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
+import { tuneGarbageCollection } from '../../src/gc-tuning.ts';
 import { createS3Client } from '../../src/s3/client.ts';
 import { UPLOAD_QUEUE_SIZE, partSizeFor } from '../../src/s3/multipart.ts';
 
+// The same heap tuning as the action, so the comparison is of the staging, not of the GC.
+tuneGarbageCollection();
 const [extracted = '', bucket = '', prefix = ''] = process.argv.slice(2);
 const client = createS3Client({
   region: process.env.AWS_REGION ?? 'us-east-1',
