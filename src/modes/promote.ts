@@ -1,7 +1,7 @@
 import type { PromoteConfig } from '../config/config.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { bintarballRoot, candidateLayouts, withArchive, type StagingLayout } from '../layout.ts';
-import { markerRecord, parseMarker, serialiseMarker, sourceIdentity } from '../marker.ts';
+import { markerRecord, parseMarker, serialiseMarker, sha256Hex, sourceIdentity } from '../marker.ts';
 import { MetadataSchema, parseMetadataDocument, serialiseMetadata, type Metadata } from '../metadata.ts';
 import { awaitConcurrentStaging, publishDocuments } from '../publish.ts';
 import { mismatchReport } from '../report/verify-summary.ts';
@@ -19,7 +19,8 @@ export type PromoteDependencies = Omit<StageDependencies, 'progress' | 'cache'>;
 /**
  * promote: a complete staging that passes `verify` is copied to another environment inside S3
  * (no object body passes through the runner), in the layout it has, with `promoted_from`
- * recording the source document and its SHA-256. Metadata and marker are written last.
+ * recording the source document and its SHA-256. Metadata is written last but the marker,
+ * which follows only once the copy is verified.
  */
 export async function promote(config: PromoteConfig, deps: PromoteDependencies): Promise<StageResult> {
   const { store, state, log } = deps;
@@ -62,9 +63,13 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   const metadata = targetMetadata(source.metadata, target, promotedFrom, config, deps, startedAt);
   if (config.dryRun) {
     for (const copy of copies) log(`Dry run: would copy ${formatS3Uri(copy.from)} to ${formatS3Uri(copy.to)} (server-side)`);
-    return result('planned', target, metadata, documents(metadata, target, deps), [], copies, deps);
+    const { metadata: metadataWrite, marker: markerWrite } = documents(metadata, target, deps);
+    return result('planned', target, metadata, [metadataWrite, markerWrite], [], copies, deps);
   }
 
+  // A metadata document without a marker is a failed run's leftover, to be replaced.
+  const leftover = (await store.head(target.metadata, 'the metadata document')) !== undefined;
+  const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
   const written = await state.phase('write', async () => {
     if ((await store.head(target.marker, 'the completion marker')) !== undefined) {
       await store.delete(target.marker, 'the previous completion marker');
@@ -84,26 +89,32 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
       throw error;
     }
     const writes = documents(metadata, target, deps);
-    const rules = { metadataOnlyIfAbsent: !config.force, markerOnlyIfAbsent: !config.force };
-    return { copied, writes, outcome: await publishDocuments(writes, target, rules, store, log) };
+    // Everything but the marker now; the marker only once the copy is verified.
+    return { copied, writes, outcome: await publishDocuments([writes.metadata], target, rules, store, log) };
   });
 
-  if (!written.outcome.published) {
+  const verified = written.outcome.published
+    ? await state.phase('verify', async () => {
+        const checked = await verifyDeployment(
+          { mode: 'verify', target: { metadata: target.metadata }, deep: false, awsRegion: config.awsRegion, s3Endpoint: config.s3Endpoint, timeoutSeconds: undefined, maxAttempts: config.maxAttempts, stateFile: undefined },
+          store,
+          log,
+          { unmarkedMetadataSha256: sha256Hex(written.writes.metadata.body) },
+        );
+        if (checked.mismatches.length > 0) throw new ValidationError(mismatchReport(checked));
+        const marked = await publishDocuments([written.writes.marker], target, rules, store, log);
+        if (!marked.published) return undefined;
+        const marker = await store.describe(target.marker, 'the completion marker');
+        return [...checked.checked, { what: 'the completion marker', uri: formatS3Uri(target.marker), found: `${marker.size} bytes, ETag ${marker.etag}` }];
+      })
+    : undefined;
+  if (verified === undefined) {
     const marker = await awaitConcurrentStaging(target, sourceIdentity(metadata), store);
     log(`Another run promoted the same staging at the same time (run ${marker.runId}).`);
     return result('already-staged', target, metadata, [], written.copied, copies, deps);
   }
-  const verified = await state.phase('verify', async () => {
-    const checked = await verifyDeployment(
-      { mode: 'verify', target: { metadata: target.metadata }, deep: false, awsRegion: config.awsRegion, s3Endpoint: config.s3Endpoint, timeoutSeconds: undefined, maxAttempts: config.maxAttempts, stateFile: undefined },
-      store,
-      log,
-    );
-    if (checked.mismatches.length > 0) throw new ValidationError(mismatchReport(checked));
-    return checked.checked;
-  });
-  log(`Verified the promoted staging (${verified.length} checks).`);
-  return { ...result('staged', target, metadata, written.writes, written.copied, copies, deps), verified };
+  log(`Verified the promoted staging (${verified.length} checks); it is marked complete.`);
+  return { ...result('staged', target, metadata, [written.writes.metadata, written.writes.marker], written.copied, copies, deps), verified };
 }
 
 interface Copy {
@@ -171,17 +182,17 @@ async function existingPromotion(target: StagingLayout, sourceSha256: string, fo
   );
 }
 
-function documents(metadata: Metadata, target: StagingLayout, deps: PromoteDependencies): ObjectWrite[] {
+function documents(metadata: Metadata, target: StagingLayout, deps: PromoteDependencies): { metadata: ObjectWrite; marker: ObjectWrite } {
   const text = serialiseMetadata(metadata);
-  return [
-    { location: target.metadata, body: text, contentType: 'application/json', what: 'the metadata document' },
-    {
+  return {
+    metadata: { location: target.metadata, body: text, contentType: 'application/json', what: 'the metadata document' },
+    marker: {
       location: target.marker,
       body: serialiseMarker(markerRecord(metadata, text, deps.now())),
       contentType: 'text/plain; charset=utf-8',
       what: 'the completion marker',
     },
-  ];
+  };
 }
 
 function result(

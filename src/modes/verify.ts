@@ -34,6 +34,14 @@ export interface VerifyResult {
   readonly deep: boolean;
 }
 
+export interface VerifyOptions {
+  /**
+   * A staging checked before its marker is written (promote checks its copy first): the
+   * document must hash to this, the SHA-256 of what the run wrote, instead of what a marker records.
+   */
+  readonly unmarkedMetadataSha256?: string;
+}
+
 /**
  * Re-checks a staged deployment and writes nothing: the marker is there and vouches for the
  * metadata document; the document is valid; every object it references has the recorded size
@@ -44,6 +52,7 @@ export async function verifyDeployment(
   config: VerifyConfig,
   store: ObjectStore,
   log: (message: string) => void,
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const located = await locate(config, store);
   const checked: CheckedObject[] = [];
@@ -54,11 +63,15 @@ export async function verifyDeployment(
     else mismatches.push({ what, uri, expected, found });
   };
 
-  const markerText = (await store.head(located.marker, 'the completion marker'))
-    ? await store.getText(located.marker, 'the completion marker')
-    : undefined;
+  const unmarked = options.unmarkedMetadataSha256;
+  const markerText =
+    unmarked === undefined && (await store.head(located.marker, 'the completion marker'))
+      ? await store.getText(located.marker, 'the completion marker')
+      : undefined;
   const marker = markerText === undefined ? undefined : parseMarker(markerText);
-  check('completion marker', located.marker, 'present, written by riva-130-stage', marker ? 'present, written by riva-130-stage' : markerText === undefined ? 'missing' : 'not a riva-130-stage marker');
+  if (unmarked === undefined) {
+    check('completion marker', located.marker, 'present, written by riva-130-stage', marker ? 'present, written by riva-130-stage' : markerText === undefined ? 'missing' : 'not a riva-130-stage marker');
+  }
 
   const metadataText = (await store.head(located.metadata, 'the metadata document'))
     ? await store.getText(located.metadata, 'the metadata document')
@@ -68,6 +81,7 @@ export async function verifyDeployment(
     return { layout: located, metadata: undefined, metadataSha256: undefined, checked, mismatches, deep: config.deep };
   }
   if (marker) check('metadata document (as the marker records it)', located.metadata, `sha256 ${marker.metadataSha256}`, `sha256 ${sha256Hex(metadataText)}`);
+  if (unmarked !== undefined) check('metadata document (as this run wrote it)', located.metadata, `sha256 ${unmarked}`, `sha256 ${sha256Hex(metadataText)}`);
   const parsed = parseMetadataDocument(metadataText);
   if ('problem' in parsed) {
     check('metadata schema', located.metadata, 'valid', parsed.problem);

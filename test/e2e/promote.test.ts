@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { MetadataSchema } from '../../src/metadata.ts';
@@ -72,6 +73,28 @@ describe('promote', () => {
     expect(again.exitCode).toBe(0);
     expect(again.outputs.status).toBe('already-staged');
     expect(s3.proxy.writes()).toEqual([]);
+  });
+
+  it('writes no marker when the promoted copy does not check out, and a re-run completes it', async () => {
+    expect((await act({ mode: 'full', environment: 'dev' })).exitCode).toBe(0);
+    s3.proxy.inject({
+      matches: (request) => request.method === 'HEAD' && request.path.endsWith(`/${folder('prod')}models/m/acoustic.riva`),
+      action: { kind: 'error', status: 404, code: 'NoSuchKey' },
+      times: 1,
+    });
+
+    const failed = await promoteToProd();
+
+    expect(failed.exitCode).toBe(1);
+    expect(failed.errors[0]).toContain('staged file models/m/acoustic.riva');
+    expect(await keysUnder(folder('prod'))).not.toContain(`${folder('prod')}staging_complete.txt`);
+    expect(JSON.parse(readFileSync(failed.outputs['state-file']!, 'utf8'))).toMatchObject({ status: 'failed', failed_phase: 'verify' });
+
+    const retried = await promoteToProd();
+
+    expect(retried.errors).toEqual([]);
+    expect(retried.outputs.status).toBe('staged');
+    expect(await keysUnder(folder('prod'))).toContain(`${folder('prod')}staging_complete.txt`);
   });
 
   it('refuses an incomplete source staging and writes nothing', async () => {
