@@ -1,35 +1,24 @@
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MetadataSchema } from '../../src/metadata.ts';
-import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, type Bintarball } from '../helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv } from '../helpers/bintarball.ts';
 import { runCli } from '../helpers/cli-runner.ts';
-import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
+import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
-let target: S3Target;
-let tree: Bintarball;
-
-beforeAll(async () => {
-  target = await startS3Target();
-});
-afterAll(async () => {
-  await target.stop();
-});
-beforeEach(async () => {
-  tree = await seedBintarball(target);
-});
+const s3 = useStagingFixture();
 
 /** The seed pipeline's variables, as a shell script would export them. */
 const seedEnv = (overrides: Record<string, string> = {}) => ({
-  ...credentialsEnv(target),
-  RIVA_ASR_MODEL_S3_URI: tree.modelUri,
-  NVIDIA_DRIVERS_S3_BUCKET: tree.bucket,
+  ...credentialsEnv(s3.target),
+  RIVA_ASR_MODEL_S3_URI: s3.tree.modelUri,
+  NVIDIA_DRIVERS_S3_BUCKET: s3.tree.bucket,
   RIVA_ASR_MODEL_NAME: MODEL_NAME,
   MODEL_VERSION,
   ENV: 'dev',
-  AWS_REGION: target.region,
-  AWS_ENDPOINT_URL_S3: target.endpoint,
+  AWS_REGION: s3.target.region,
+  AWS_ENDPOINT_URL_S3: s3.target.endpoint,
   ...overrides,
 });
 
@@ -65,7 +54,7 @@ describe('riva-130-stage command line', () => {
   });
 
   it('a failed staging exits 1', async () => {
-    const run = await runCli(['--reference-only'], seedEnv({ RIVA_ASR_MODEL_S3_URI: `s3://${tree.bucket}/riva-models/missing-en-us-rnnt.tar.gz` }));
+    const run = await runCli(['--reference-only'], seedEnv({ RIVA_ASR_MODEL_S3_URI: `s3://${s3.tree.bucket}/riva-models/missing-en-us-rnnt.tar.gz` }));
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('no such object');
   });
@@ -81,9 +70,9 @@ describe('riva-130-stage command line', () => {
       expect(run.stderr, flag).not.toContain('riva-130-stage:');
       expect(run.exitCode, flag).toBe(0);
       expect(run.stdout).toMatch(/^Riva model staged\n/);
-      expect(run.stdout).toContain(`s3://${tree.bucket}/${metadataKey}`);
+      expect(run.stdout).toContain(`s3://${s3.tree.bucket}/${metadataKey}`);
       expect(run.stdout + run.stderr).not.toContain('\u001b[');
-      expect(await target.exists(tree.bucket, metadataKey)).toBe(true);
+      expect(await s3.target.exists(s3.tree.bucket, metadataKey)).toBe(true);
     }
   });
 
@@ -100,10 +89,10 @@ describe('riva-130-stage command line', () => {
     expect(run.exitCode).toBe(0);
     const printed = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(printed).toMatchObject({
-      'deployment-json-uri': `s3://${tree.bucket}/dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`,
+      'deployment-json-uri': `s3://${s3.tree.bucket}/dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`,
       status: 'staged',
       mode: 'reference-only',
-      'source-uri': tree.modelUri,
+      'source-uri': s3.tree.modelUri,
     });
     expect(MetadataSchema.parse(printed.metadata).deployment.metadata_uri).toBe(printed['deployment-json-uri']);
     expect(run.stderr).toContain('Wrote s3://');
@@ -112,7 +101,7 @@ describe('riva-130-stage command line', () => {
   it('--dry-run plans, and a re-run is already staged', async () => {
     const dry = await runCli(['--dry-run', '--json'], seedEnv());
     expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned' });
-    expect(await target.exists(tree.bucket, `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/deployment.json`)).toBe(false);
+    expect(await s3.target.exists(s3.tree.bucket, `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/deployment.json`)).toBe(false);
     expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'staged' });
     expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'already-staged' });
   });
@@ -123,7 +112,7 @@ describe('riva-130-stage command line', () => {
     expect(verified.exitCode).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ status: 'verified', mismatches: [] });
 
-    await target.putObject(tree.bucket, `dev/${MODEL_NAME}/${MODEL_VERSION}/checksums.sha256`, 'tampered\n');
+    await s3.target.putObject(s3.tree.bucket, `dev/${MODEL_NAME}/${MODEL_VERSION}/checksums.sha256`, 'tampered\n');
     const failed = await runCli(['--verify'], seedEnv());
     expect(failed.exitCode).toBe(1);
     expect(failed.stdout).toMatch(/^Riva deployment verification failed/);
