@@ -19,8 +19,8 @@ export type PromoteDependencies = Omit<StageDependencies, 'progress' | 'cache'>;
 /**
  * promote: a complete staging that passes `verify` is copied to another environment inside S3
  * (no object body passes through the runner), in the layout it has, with `promoted_from`
- * recording the source document and its SHA-256. Metadata is written last but the marker,
- * which follows only once the copy is verified.
+ * recording the source document and its SHA-256. The metadata is written after the copies,
+ * the marker only once the promoted staging is verified.
  */
 export async function promote(config: PromoteConfig, deps: PromoteDependencies): Promise<StageResult> {
   const { store, state, log } = deps;
@@ -67,10 +67,10 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
     return result('planned', target, metadata, [metadataWrite, markerWrite], [], copies, deps);
   }
 
-  // A metadata document without a marker is a failed run's leftover, to be replaced.
-  const leftover = (await store.head(target.metadata, 'the metadata document')) !== undefined;
-  const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
   const written = await state.phase('write', async () => {
+    // A metadata document without a marker is a failed run's leftover, to be replaced.
+    const leftover = (await store.head(target.metadata, 'the metadata document')) !== undefined;
+    const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
     if ((await store.head(target.marker, 'the completion marker')) !== undefined) {
       await store.delete(target.marker, 'the previous completion marker');
       log(`Removed the previous completion marker ${formatS3Uri(target.marker)} (force).`);
@@ -89,8 +89,8 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
       throw error;
     }
     const writes = documents(metadata, target, deps);
-    // Everything but the marker now; the marker only once the copy is verified.
-    return { copied, writes, outcome: await publishDocuments([writes.metadata], target, rules, store, log) };
+    // The metadata now; the marker only once the copy is verified.
+    return { copied, writes, rules, outcome: await publishDocuments([writes.metadata], target, rules, store, log) };
   });
 
   const verified = written.outcome.published
@@ -102,7 +102,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
           { unmarkedMetadataSha256: sha256Hex(written.writes.metadata.body) },
         );
         if (checked.mismatches.length > 0) throw new ValidationError(mismatchReport(checked));
-        const marked = await publishDocuments([written.writes.marker], target, rules, store, log);
+        const marked = await publishDocuments([written.writes.marker], target, written.rules, store, log);
         if (!marked.published) return undefined;
         const marker = await store.describe(target.marker, 'the completion marker');
         return [...checked.checked, { what: 'the completion marker', uri: formatS3Uri(target.marker), found: `${marker.size} bytes, ETag ${marker.etag}` }];
