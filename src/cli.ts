@@ -117,7 +117,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       stderr.write(`riva-130-stage: ${mismatchReport(result)}\n`);
       return EXIT_STAGING_FAILED;
     }
-    const { cache } = config.mode === 'promote' ? { cache: undefined } : chooseArchiveCache(config, 'command-line', process.env);
+    const { cache } = chooseArchiveCache(config, 'command-line', process.env);
     const result = await runStaging(config, { ...context, cache }, reporter);
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     if (flags.json) {

@@ -47,7 +47,7 @@ export async function run(): Promise<void> {
       if (result.mismatches.length > 0) core.setFailed(mismatchReport(result));
       return;
     }
-    const { cache, notice } = config.mode === 'promote' ? { cache: undefined, notice: undefined } : chooseArchiveCache(config, 'action', process.env);
+    const { cache, notice } = chooseArchiveCache(config, 'action', process.env);
     if (notice) core.notice(notice);
     const result = await runStaging(config, { ...context, cache }, reporter);
     setOutputs(stagingOutputs(result));

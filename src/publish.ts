@@ -2,6 +2,7 @@ import { ConflictError } from './errors.ts';
 import type { StagingLayout } from './layout.ts';
 import { parseMarker, sourceDifferences, type MarkerRecord, type SourceIdentity } from './marker.ts';
 import type { ObjectWrite } from './modes/content.ts';
+import type { CheckedObject } from './modes/verify.ts';
 import { sleep } from './s3/backoff.ts';
 import { ObjectExistsError, type ObjectStore } from './s3/object-store.ts';
 import { formatS3Uri } from './s3/uri.ts';
@@ -49,6 +50,23 @@ export async function publishDocuments(
     log(`Wrote ${formatS3Uri(write.location)}`);
   }
   return { published: true, etags };
+}
+
+/**
+ * Writes the marker, the last document, once everything else is verified, and checks it landed.
+ * Undefined when another run wrote it first (a lost race, as in publishDocuments).
+ */
+export async function publishMarker(
+  write: ObjectWrite,
+  layout: StagingLayout,
+  onlyIfAbsent: boolean,
+  store: ObjectStore,
+  log: (message: string) => void,
+): Promise<CheckedObject | undefined> {
+  const marked = await publishDocuments([write], layout, { metadataOnlyIfAbsent: false, markerOnlyIfAbsent: onlyIfAbsent }, store, log);
+  if (!marked.published) return undefined;
+  const marker = await store.describe(layout.marker, 'the completion marker');
+  return { what: 'the completion marker', uri: formatS3Uri(layout.marker), found: `${marker.size} bytes, ETag ${marker.etag}` };
 }
 
 const CONCURRENT_RUN_WAIT_MS = 60_000;

@@ -27,7 +27,7 @@ import { stageFullContent, type ProgressDisplay } from './modes/full.ts';
 import { referenceContent } from './modes/reference.ts';
 import { countOf } from './report/format.ts';
 import type { ObjectStore } from './s3/object-store.ts';
-import { awaitConcurrentStaging, publishDocuments } from './publish.ts';
+import { awaitConcurrentStaging, publishDocuments, publishMarker } from './publish.ts';
 import { formatS3Uri, type S3Location } from './s3/uri.ts';
 import type { PhaseName, StateFile } from './state-file.ts';
 
@@ -174,10 +174,8 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
         const etags = written.outcome.published ? written.outcome.etags : [];
         const checked = writes.slice(0, -1).map((write, index) => ({ write, etag: etags[index] ?? '' }));
         const verified = await verifyStaging(content, checked, metadata, layout, deps.store);
-        const marked = await publishDocuments([markerWrite], layout, { metadataOnlyIfAbsent: false, markerOnlyIfAbsent: !config.force }, deps.store, log);
-        if (!marked.published) return undefined;
-        const marker = await deps.store.describe(layout.marker, 'the completion marker');
-        return [...verified, { what: 'the completion marker', uri: formatS3Uri(layout.marker), found: `${marker.size} bytes, ETag ${marker.etag}` }];
+        const marker = await publishMarker(markerWrite, layout, !config.force, deps.store, log);
+        return marker && [...verified, marker];
       })
     : undefined;
   if (verifiedAndMarked === undefined) {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { StageConfig } from '../config/config.ts';
+import type { PromoteConfig, StageConfig } from '../config/config.ts';
 import type { ArchiveCache } from './archive-cache.ts';
 import { ActionsCache } from './actions-cache.ts';
 import { LocalDirectoryCache } from './local-directory-cache.ts';
@@ -8,10 +8,11 @@ import { LocalDirectoryCache } from './local-directory-cache.ts';
 /**
  * Which cache a full-mode run uses. `cache-dir` always means a local directory; otherwise the
  * action uses the Actions cache service when the runner provides one (else a notice: no cache)
- * and the command line the user's cache directory. `cache: false` turns caching off.
+ * and the command line the user's cache directory. `cache: false` turns caching off. Other
+ * modes (promote included) read no archive: no cache.
  */
 export function chooseArchiveCache(
-  config: StageConfig,
+  config: StageConfig | PromoteConfig,
   entry: 'action' | 'command-line',
   env: Readonly<Record<string, string | undefined>>,
 ): { cache: ArchiveCache | undefined; notice: string | undefined } {

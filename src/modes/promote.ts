@@ -1,9 +1,9 @@
-import type { PromoteConfig } from '../config/config.ts';
+import type { PromoteConfig, VerifyConfig } from '../config/config.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
 import { bintarballRoot, candidateLayouts, withArchive, type StagingLayout } from '../layout.ts';
 import { markerRecord, parseMarker, serialiseMarker, sha256Hex, sourceIdentity } from '../marker.ts';
 import { MetadataSchema, parseMetadataDocument, serialiseMetadata, type Metadata } from '../metadata.ts';
-import { awaitConcurrentStaging, publishDocuments } from '../publish.ts';
+import { awaitConcurrentStaging, publishDocuments, publishMarker } from '../publish.ts';
 import { mismatchReport } from '../report/verify-summary.ts';
 import { MultipartUploads } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
@@ -26,20 +26,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   const { store, state, log } = deps;
   const startedAt = deps.now();
   const source = await state.phase('discover', async () => {
-    const checked = await verifyDeployment(
-      {
-        mode: 'verify',
-        target: { ...config, environment: config.fromEnvironment },
-        deep: config.deep,
-        awsRegion: config.awsRegion,
-        s3Endpoint: config.s3Endpoint,
-        timeoutSeconds: config.timeoutSeconds,
-        maxAttempts: config.maxAttempts,
-        stateFile: undefined,
-      },
-      store,
-      log,
-    );
+    const checked = await verifyDeployment(verifyConfigOf(config, { ...config, environment: config.fromEnvironment }, config.deep), store, log);
     if (checked.mismatches.length > 0 || checked.metadata === undefined || checked.metadataSha256 === undefined) {
       throw new ValidationError(`The ${config.fromEnvironment} staging cannot be promoted. ${mismatchReport(checked)}`);
     }
@@ -70,7 +57,6 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   const written = await state.phase('write', async () => {
     // A metadata document without a marker is a failed run's leftover, to be replaced.
     const leftover = (await store.head(target.metadata, 'the metadata document')) !== undefined;
-    const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
     if ((await store.head(target.marker, 'the completion marker')) !== undefined) {
       await store.delete(target.marker, 'the previous completion marker');
       log(`Removed the previous completion marker ${formatS3Uri(target.marker)} (force).`);
@@ -90,22 +76,18 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
     }
     const writes = documents(metadata, target, deps);
     // The metadata now; the marker only once the copy is verified.
-    return { copied, writes, rules, outcome: await publishDocuments([writes.metadata], target, rules, store, log) };
+    const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
+    return { copied, writes, outcome: await publishDocuments([writes.metadata], target, rules, store, log) };
   });
 
   const verified = written.outcome.published
     ? await state.phase('verify', async () => {
-        const checked = await verifyDeployment(
-          { mode: 'verify', target: { metadata: target.metadata }, deep: false, awsRegion: config.awsRegion, s3Endpoint: config.s3Endpoint, timeoutSeconds: undefined, maxAttempts: config.maxAttempts, stateFile: undefined },
-          store,
-          log,
-          { unmarkedMetadataSha256: sha256Hex(written.writes.metadata.body) },
-        );
+        const checked = await verifyDeployment(verifyConfigOf(config, { metadata: target.metadata }, false), store, log, {
+          unmarkedMetadataSha256: sha256Hex(written.writes.metadata.body),
+        });
         if (checked.mismatches.length > 0) throw new ValidationError(mismatchReport(checked));
-        const marked = await publishDocuments([written.writes.marker], target, written.rules, store, log);
-        if (!marked.published) return undefined;
-        const marker = await store.describe(target.marker, 'the completion marker');
-        return [...checked.checked, { what: 'the completion marker', uri: formatS3Uri(target.marker), found: `${marker.size} bytes, ETag ${marker.etag}` }];
+        const marker = await publishMarker(written.writes.marker, target, !config.force, store, log);
+        return marker && [...checked.checked, marker];
       })
     : undefined;
   if (verified === undefined) {
@@ -115,6 +97,20 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   }
   log(`Verified the promoted staging (${verified.length} checks); it is marked complete.`);
   return { ...result('staged', target, metadata, [written.writes.metadata, written.writes.marker], written.copied, copies, deps), verified };
+}
+
+/** A check of `target` within this run (its deadline already binds every request). */
+function verifyConfigOf(config: PromoteConfig, target: VerifyConfig['target'], deep: boolean): VerifyConfig {
+  return {
+    mode: 'verify',
+    target,
+    deep,
+    awsRegion: config.awsRegion,
+    s3Endpoint: config.s3Endpoint,
+    timeoutSeconds: undefined,
+    maxAttempts: config.maxAttempts,
+    stateFile: undefined,
+  };
 }
 
 interface Copy {
