@@ -15,6 +15,8 @@ MON_V1_PORT=${RIVA_CEPH_MON_V1_PORT:-16789}
 RGW_PORT=${RIVA_CEPH_RGW_PORT:-17480}
 ACCESS_KEY=${RIVA_CEPH_ACCESS_KEY:-RIVATESTACCESSKEY000}
 SECRET_KEY=${RIVA_CEPH_SECRET_KEY:-rivatestsecretkey0000000000000000000000000}
+# The OSD keeps every object in memory; 4 GiB holds the test suite, a 1 GiB benchmark needs ~8 GiB.
+MEMSTORE_BYTES=${RIVA_CEPH_MEMSTORE_BYTES:-4294967296}
 started=$(date +%s)
 
 log() { echo "ceph-rgw-up: $*" >&2; }
@@ -55,7 +57,7 @@ log file = $DATA_DIR/log/\$name.log
 mon data = $DATA_DIR/mon/\$cluster-\$id
 osd data = $DATA_DIR/osd/\$cluster-\$id
 osd objectstore = memstore
-memstore device bytes = 4294967296
+memstore device bytes = $MEMSTORE_BYTES
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg num = 8
