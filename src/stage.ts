@@ -141,7 +141,8 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       log(`Dry run: would stage every .riva file of the archive under ${formatS3Uri(layout.prefix)}models/`);
     }
     for (const location of documents) log(`Dry run: would write ${formatS3Uri(location)}`);
-    return finish('planned', plan.content, documentWrites(plan.metadata, layout, [], deps), [], plan.metadata);
+    const planned = documentWrites(plan.metadata, layout, [], deps);
+    return finish('planned', plan.content, [...planned.documents, planned.marker], [], plan.metadata);
   }
 
   const written = await state.phase('write', async () => {
@@ -157,7 +158,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     const writes = documentWrites(metadata, layout, content.documents, deps);
     // Everything but the marker now; the marker only once all of it is verified.
     const outcome = await publishDocuments(
-      writes.slice(0, -1),
+      writes.documents,
       layout,
       // A metadata document without a marker is a failed run's leftover, to be replaced.
       { metadataOnlyIfAbsent: !config.force && !discovery.metadataExists, markerOnlyIfAbsent: !config.force },
@@ -167,14 +168,12 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     return { content, metadata, writes, outcome, full };
   });
 
-  const { content, metadata, writes, full } = written;
-  const markerWrite = writes.at(-1)!;
-  const verifiedAndMarked = written.outcome.published
+  const { content, metadata, writes, outcome, full } = written;
+  const verifiedAndMarked = outcome.published
     ? await state.phase('verify', async () => {
-        const etags = written.outcome.published ? written.outcome.etags : [];
-        const checked = writes.slice(0, -1).map((write, index) => ({ write, etag: etags[index] ?? '' }));
+        const checked = writes.documents.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
         const verified = await verifyStaging(content, checked, metadata, layout, deps.store);
-        const marker = await publishMarker(markerWrite, layout, !config.force, deps.store, log);
+        const marker = await publishMarker(writes.marker, layout, !config.force, deps.store, log);
         return marker && [...verified, marker];
       })
     : undefined;
@@ -189,7 +188,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   // Complete: the in-progress record has served its purpose.
   await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
   log(`Verified ${countOf(verifiedAndMarked.length, 'object')} and the metadata document; the staging is marked complete.`);
-  return finish('staged', content, writes, verifiedAndMarked, metadata);
+  return finish('staged', content, [...writes.documents, writes.marker], verifiedAndMarked, metadata);
 }
 
 /** Full mode's pass, continuing what an earlier run of the same source left staged. */
@@ -227,24 +226,26 @@ async function startFullStaging(
   return { record, stage };
 }
 
-/** The documents of a staging in write order: the mode's own, the metadata, the marker last. */
+/** The documents of a staging: the mode's own and the metadata, written first, and the marker, written last. */
 function documentWrites(
   metadata: Metadata,
   layout: StagingLayout,
   modeDocuments: readonly ObjectWrite[],
   deps: Pick<StageDependencies, 'now'>,
-): ObjectWrite[] {
+): { documents: ObjectWrite[]; marker: ObjectWrite } {
   const metadataText = serialiseMetadata(metadata);
-  return [
-    ...modeDocuments,
-    { location: layout.metadata, body: metadataText, contentType: 'application/json', what: 'the metadata document' },
-    {
+  return {
+    documents: [
+      ...modeDocuments,
+      { location: layout.metadata, body: metadataText, contentType: 'application/json', what: 'the metadata document' },
+    ],
+    marker: {
       location: layout.marker,
       body: serialiseMarker(markerRecord(metadata, metadataText, deps.now())),
       contentType: 'text/plain; charset=utf-8',
       what: 'the completion marker',
     },
-  ];
+  };
 }
 
 async function discover(config: StageConfig, layout: StagingLayout, deps: StageDependencies): Promise<Discovery> {

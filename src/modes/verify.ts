@@ -150,7 +150,6 @@ async function locate(config: VerifyConfig, store: ObjectStore): Promise<Staging
   );
 }
 
-
 /** checksums.sha256 lists exactly the archive copy and the staged files, with their recorded hashes. */
 async function checkChecksumsFile(
   layout: StagingLayout,
