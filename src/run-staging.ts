@@ -8,7 +8,7 @@ import { promote } from './modes/promote.ts';
 import { verifyDeployment, type VerifyResult } from './modes/verify.ts';
 import { createS3Client } from './s3/client.ts';
 import { prepareCredentialEnvironment } from './s3/credentials.ts';
-import { ObjectStore } from './s3/object-store.ts';
+import { S3ObjectStore } from './s3/s3-object-store.ts';
 import { RetryLog } from './s3/retry-log.ts';
 import { stage, type StageResult } from './stage.ts';
 import { StateFile } from './state-file.ts';
@@ -126,7 +126,7 @@ function openStore(config: RunConfig, reporter: RunReporter) {
     stallTimeoutMs: stallTimeoutMs(process.env),
     onRetry: (event) => retries.record(event),
   });
-  const store = new ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
+  const store = new S3ObjectStore(client, { region: config.awsRegion, endpoint: config.s3Endpoint, signal: deadline, retries });
   return { store, deadline, close: () => client.destroy() };
 }
 

@@ -154,7 +154,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     };
   } catch (error) {
     await archive?.discard();
-    const aborted = await uploads.abortAll(store);
+    const aborted = await uploads.abortAll();
     if (aborted.length > 0) log(`Aborted ${aborted.length} multipart upload(s): ${aborted.join(', ')}`);
     // Files from an archive that failed validation must not linger where the next run or a
     // reader could take them for staged ones; other failures keep them for a re-run.

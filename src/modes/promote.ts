@@ -71,7 +71,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
         log(`Copied ${formatS3Uri(copy.from)} to ${formatS3Uri(copy.to)} (server-side)`);
       }
     } catch (error) {
-      await uploads.abortAll(store);
+      await uploads.abortAll();
       throw error;
     }
     const writes = documents(metadata, target, deps);

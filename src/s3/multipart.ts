@@ -1,8 +1,6 @@
 import type { Readable } from 'node:stream';
-import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { errorCodeOf } from './errors.ts';
-import { unquote, type ObjectStore } from './object-store.ts';
+import type { ObjectStore, OpenUpload } from './object-store.ts';
 import type { S3Location } from './uri.ts';
 
 const MIB = 1024 * 1024;
@@ -22,50 +20,42 @@ export function partSizeFor(sizeBytes: number): number {
  * never leave parts behind (they cost storage and are invisible in listings).
  */
 export class MultipartUploads {
-  readonly #uploads = new Set<Upload>();
-  readonly #open = new Map<string, S3Location>();
+  readonly #open = new Set<OpenUpload>();
 
-  track(upload: Upload): void {
-    this.#uploads.add(upload);
+  /** An upload the store started for a stream. */
+  track(upload: OpenUpload): void {
+    this.#open.add(upload);
   }
 
-  /** A multipart upload started outside lib-storage (a server-side multipart copy). */
-  opened(uploadId: string, location: S3Location): void {
-    this.#open.set(uploadId, location);
+  /** A multipart upload opened by id (a server-side multipart copy); returns how to forget it once completed. */
+  opened(store: ObjectStore, uploadId: string, location: S3Location): () => void {
+    const upload: OpenUpload = { location, uploadId, abort: () => store.abortMultipartUpload(location, uploadId) };
+    this.#open.add(upload);
+    return () => this.#open.delete(upload);
   }
 
-  closed(uploadId: string): void {
-    this.#open.delete(uploadId);
-  }
-
-  settled(upload: Upload): void {
-    this.#uploads.delete(upload);
+  settled(upload: OpenUpload): void {
+    this.#open.delete(upload);
   }
 
   /** Aborts everything still open; best effort, never throws (the run is failing already). */
-  async abortAll(store: ObjectStore): Promise<string[]> {
-    const aborted: string[] = [];
-    const uploads = [...this.#uploads];
-    await Promise.allSettled(uploads.map((upload) => upload.abort()));
-    for (const upload of uploads) {
-      const uploadId = upload.uploadId;
-      const params = (upload as unknown as { params?: { Bucket?: string; Key?: string } }).params;
-      if (uploadId && params?.Bucket && params.Key) this.#open.set(uploadId, { bucket: params.Bucket, key: params.Key });
-    }
-    for (const [uploadId, location] of this.#open) {
-      try {
-        await store.client.send(
-          new AbortMultipartUploadCommand({ Bucket: location.bucket, Key: location.key, UploadId: uploadId }),
-        );
-        aborted.push(`${location.key}#${uploadId}`);
-      } catch (error) {
-        // Already completed or aborted (NoSuchUpload) is the outcome we want.
-        if (errorCodeOf(error) !== 'NoSuchUpload') aborted.push(`${location.key}#${uploadId} (abort failed: ${errorCodeOf(error)})`);
-      }
-    }
+  async abortAll(): Promise<string[]> {
+    const uploads = [...this.#open];
     this.#open.clear();
-    this.#uploads.clear();
-    return aborted;
+    const outcomes = await Promise.all(
+      uploads.map(async (upload) => {
+        try {
+          await upload.abort();
+          // An upload that never opened a multipart upload (a single PutObject) left nothing.
+          return upload.uploadId === undefined ? [] : [`${upload.location.key}#${upload.uploadId}`];
+        } catch (error) {
+          const name = `${upload.location.key}#${upload.uploadId ?? ''}`;
+          // Already completed or aborted (NoSuchUpload) is the outcome we want.
+          return errorCodeOf(error) === 'NoSuchUpload' ? [] : [`${name} (abort failed: ${errorCodeOf(error)})`];
+        }
+      }),
+    );
+    return outcomes.flat();
   }
 }
 
@@ -85,26 +75,21 @@ export async function uploadStream(
   sizeBytes: number,
   what: string,
 ): Promise<StreamUploadResult> {
-  const abortController = new AbortController();
-  const onAbort = () => abortController.abort(store.signal?.reason);
-  store.signal?.addEventListener('abort', onAbort, { once: true });
-  const upload = new Upload({
-    client: store.client,
-    params: { Bucket: location.bucket, Key: location.key, Body: body, ContentType: 'application/octet-stream' },
-    partSize: partSizeFor(sizeBytes),
-    queueSize: UPLOAD_QUEUE_SIZE,
-    leavePartsOnError: false,
-    abortController,
-  });
-  uploads.track(upload);
+  let open: OpenUpload | undefined;
   try {
-    const output = await upload.done();
-    uploads.settled(upload);
-    return { etag: unquote(output.ETag ?? '') };
+    const result = await store.uploadStream(location, body, {
+      partSize: partSizeFor(sizeBytes),
+      queueSize: UPLOAD_QUEUE_SIZE,
+      contentType: 'application/octet-stream',
+      onOpen: (upload) => {
+        open = upload;
+        uploads.track(upload);
+      },
+    });
+    if (open !== undefined) uploads.settled(open);
+    return result;
     // A failed upload stays tracked, so that abortAll makes sure its parts are gone.
   } catch (error) {
     throw store.describeError(error, `upload ${what}`, location);
-  } finally {
-    store.signal?.removeEventListener('abort', onAbort);
   }
 }

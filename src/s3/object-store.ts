@@ -1,14 +1,6 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  type HeadObjectCommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
+import type { Readable } from 'node:stream';
 import type { RetryLog } from './retry-log.ts';
-import { formatS3Uri, type S3Location } from './uri.ts';
+import type { S3Location } from './uri.ts';
 
 /** What S3 says about an object, in the form the metadata records it. */
 export interface ObjectInfo {
@@ -20,151 +12,108 @@ export interface ObjectInfo {
   readonly sha256: string | null;
 }
 
-export interface ObjectStoreOptions {
-  readonly region: string;
-  readonly endpoint: string | undefined;
-  /** Aborts every request when the run's deadline passes. */
-  readonly signal: AbortSignal | undefined;
-  /** Where transfers that retry on their own (resumed downloads) report it. */
-  readonly retries?: RetryLog;
+/** One object of a listing. */
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
+/** A delimiter listing under a prefix: the objects directly under it and the "folders" below. */
+export interface Listing {
+  readonly objects: readonly ListedObject[];
+  /** Full keys of the common prefixes, each ending in the delimiter. */
+  readonly prefixes: readonly string[];
+}
+
+/** An object to copy from, pinned to the ETag the run validated. */
+export interface CopySource {
+  readonly location: S3Location;
+  readonly etag: string;
+  readonly sizeBytes: number;
+}
+
+/** A byte range, both ends included (as `bytes=first-last`). */
+export interface ByteRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+export interface CompletedPart {
+  readonly partNumber: number;
+  /** As the server returned it: S3 wants it back unchanged. */
+  readonly etag: string;
+}
+
+/** Something a failing run must abort: an open multipart upload. */
+export interface OpenUpload {
+  readonly location: S3Location;
+  readonly uploadId: string | undefined;
+  abort(): Promise<void>;
+}
+
+export interface StreamUploadOptions {
+  readonly partSize: number;
+  /** Parts in flight at once: memory per upload is at most this many parts. */
+  readonly queueSize: number;
+  readonly contentType: string;
+  /** Told about the upload as soon as it starts, so a failing run can abort it. */
+  readonly onOpen: (upload: OpenUpload) => void;
 }
 
 /**
- * The S3 operations a staging needs, each turning SDK failures into typed errors that name the
- * object and the fix. The only module besides the transfers that sends requests.
+ * Every S3 request a run makes goes through this interface: one place to add a header, a
+ * condition or a fault. Two implementations: the SDK-backed `S3ObjectStore` and the in-memory
+ * `MemoryObjectStore` that the in-process tests run the operations against.
+ *
+ * The document methods (`head` … `list`) turn failures into typed errors that name the object
+ * and the fix. The transfer methods (`openRead`, copies, multipart) throw the server's error as
+ * it came (`httpStatusOf`/`errorCodeOf` read it), because the transfers decide what a 412 or a
+ * 501 means before describing it with `describeError`.
  */
-export class ObjectStore {
-  readonly #client: S3Client;
-  readonly #options: ObjectStoreOptions;
-
-  constructor(client: S3Client, options: ObjectStoreOptions) {
-    this.#client = client;
-    this.#options = options;
-  }
-
-  /** For the transfers (download, upload, copy), which send their own requests. */
-  get client(): S3Client {
-    return this.#client;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.#options.signal;
-  }
-
-  get retries(): RetryLog | undefined {
-    return this.#options.retries;
-  }
+export interface ObjectStore {
+  /** Aborts every request when the run's deadline passes. */
+  readonly signal: AbortSignal | undefined;
+  /** Where transfers that retry on their own (resumed downloads) report it. */
+  readonly retries: RetryLog | undefined;
 
   /** The object's facts, or undefined when it does not exist. */
-  async head(location: S3Location, what: string): Promise<ObjectInfo | undefined> {
-    try {
-      const output = await this.#client.send(
-        new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ChecksumMode: 'ENABLED' }),
-        { abortSignal: this.#options.signal },
-      );
-      return objectInfo(output);
-    } catch (error) {
-      // A HEAD response has no body, so a missing bucket and a missing key both read as 404.
-      if (isNotFound(error)) return undefined;
-      if (httpStatusOf(error) === 403) throw await this.#explainForbidden(error, location, what);
-      throw this.#describe(error, `read ${what}`, location);
-    }
-  }
-
-  /**
-   * A 403 to a HEAD carries no error code, so a wrong secret and a missing permission look the
-   * same. A one-byte GET of the same key answers with the code that tells them apart.
-   */
-  async #explainForbidden(headError: unknown, location: S3Location, what: string): Promise<Error> {
-    try {
-      const probe = await this.#client.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: 'bytes=0-0' }),
-        { abortSignal: this.#options.signal },
-      );
-      await probe.Body?.transformToByteArray();
-    } catch (error) {
-      if (errorCodeOf(error) !== 'UnknownError' && !isNotFound(error)) return this.#describe(error, `read ${what}`, location);
-    }
-    return this.#describe(headError, `read ${what}`, location);
-  }
-
+  head(location: S3Location, what: string): Promise<ObjectInfo | undefined>;
   /** Like `head`, for an object that must exist. */
-  async describe(location: S3Location, what: string): Promise<ObjectInfo> {
-    const info = await this.head(location, what);
-    if (info === undefined) {
-      throw this.#describe({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, `find ${what}`, location);
-    }
-    return info;
-  }
-
+  describe(location: S3Location, what: string): Promise<ObjectInfo>;
+  getText(location: S3Location, what: string): Promise<string>;
   /**
    * Writes a small document and returns its ETag. With `onlyIfAbsent`, the write is conditional
    * (`If-None-Match: *`) and an existing object makes it throw ObjectExistsError; servers that
    * ignore the condition simply write.
    */
-  async putText(
-    location: S3Location,
-    body: string,
-    contentType: string,
-    what: string,
-    options: { onlyIfAbsent?: boolean } = {},
-  ): Promise<string> {
-    try {
-      const output = await this.#client.send(
-        new PutObjectCommand({
-          Bucket: location.bucket,
-          Key: location.key,
-          Body: body,
-          ContentType: contentType,
-          ...(options.onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
-        }),
-        { abortSignal: this.#options.signal },
-      );
-      return unquote(output.ETag ?? '');
-    } catch (error) {
-      // 412: the object exists; 409 ConditionalRequestConflict: another conditional write of it is under way.
-      if (options.onlyIfAbsent && [409, 412].includes(httpStatusOf(error) ?? 0)) {
-        throw new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
-      }
-      throw this.#describe(error, `write ${what}`, location);
-    }
-  }
+  putText(location: S3Location, body: string, contentType: string, what: string, options?: { onlyIfAbsent?: boolean }): Promise<string>;
+  delete(location: S3Location, what: string): Promise<void>;
+  /** One page after another of a delimiter listing under `prefix` (a key ending in `/`). */
+  list(prefix: S3Location, what: string, options?: { delimiter?: string }): Promise<Listing>;
 
-  async getText(location: S3Location, what: string): Promise<string> {
-    try {
-      const output = await this.#client.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
-        { abortSignal: this.#options.signal },
-      );
-      return (await output.Body?.transformToString('utf8')) ?? '';
-    } catch (error) {
-      throw this.#describe(error, `read ${what}`, location);
-    }
-  }
-
-  async delete(location: S3Location, what: string): Promise<void> {
-    try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), {
-        abortSignal: this.#options.signal,
-      });
-    } catch (error) {
-      throw this.#describe(error, `delete ${what}`, location);
-    }
-  }
+  /** One GET of the object from `offset` on, pinned to `ifMatch` (an ETag without quotes). */
+  openRead(location: S3Location, options: { ifMatch: string; offset: number }): Promise<Readable>;
+  /** CopyObject, pinned to the source's ETag. */
+  copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }>;
+  createMultipartUpload(target: S3Location, options?: { contentType?: string }): Promise<string>;
+  uploadPartCopy(
+    target: S3Location,
+    uploadId: string,
+    partNumber: number,
+    source: { readonly location: S3Location; readonly etag: string | undefined },
+    range: ByteRange,
+  ): Promise<CompletedPart>;
+  completeMultipartUpload(target: S3Location, uploadId: string, parts: readonly CompletedPart[]): Promise<{ etag: string }>;
+  abortMultipartUpload(target: S3Location, uploadId: string): Promise<void>;
+  /**
+   * Uploads a stream of known size: one PutObject for a small body, else a multipart upload with
+   * `queueSize` parts in flight, pulling from `body` only as parts complete.
+   */
+  uploadStream(target: S3Location, body: Readable, options: StreamUploadOptions): Promise<{ etag: string }>;
 
   /** The typed, actionable error for a failed request on `location`. */
-  describeError(error: unknown, action: string, location: S3Location): Error {
-    return this.#describe(error, action, location);
-  }
-
-  #describe(error: unknown, action: string, location: S3Location): Error {
-    return describeS3Error(error, {
-      action,
-      uri: formatS3Uri(location),
-      region: this.#options.region,
-      endpoint: this.#options.endpoint,
-    });
-  }
+  describeError(error: unknown, action: string, location: S3Location): Error;
 }
 
 /** A conditional write found the object already there. */
@@ -174,27 +123,4 @@ export class ObjectExistsError extends Error {
 
 export function unquote(etag: string): string {
   return etag.replace(/^"(.*)"$/, '$1');
-}
-
-function objectInfo(output: HeadObjectCommandOutput): ObjectInfo {
-  const etag = unquote(output.ETag ?? '');
-  return {
-    size: output.ContentLength ?? 0,
-    etag,
-    lastModified: output.LastModified?.toISOString() ?? null,
-    sha256: fullObjectSha256(output, etag),
-  };
-}
-
-/**
- * S3 keeps a SHA-256 of the whole object only for single-part uploads with a checksum and for
- * multipart uploads made with full-object checksums; a composite checksum (of the parts) is not
- * the archive's hash and must not be recorded as one.
- */
-function fullObjectSha256(output: HeadObjectCommandOutput, etag: string): string | null {
-  const checksum = output.ChecksumSHA256;
-  if (checksum === undefined || checksum.includes('-')) return null;
-  const fullObject =
-    output.ChecksumType === 'FULL_OBJECT' || (output.ChecksumType === undefined && !etag.includes('-'));
-  return fullObject ? Buffer.from(checksum, 'base64').toString('hex') : null;
 }

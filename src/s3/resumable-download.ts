@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ValidationError } from '../errors.ts';
 import { backoffDelay, isTransient, sleep } from './backoff.ts';
 import { errorCodeOf, httpStatusOf } from './errors.ts';
@@ -31,16 +30,7 @@ async function* downloadChunks(store: ObjectStore, location: S3Location, options
   while (offset < options.sizeBytes) {
     let body: Readable | undefined;
     try {
-      const output = await store.client.send(
-        new GetObjectCommand({
-          Bucket: location.bucket,
-          Key: location.key,
-          IfMatch: `"${options.etag}"`,
-          Range: offset > 0 ? `bytes=${offset}-` : undefined,
-        }),
-        { abortSignal: store.signal },
-      );
-      body = output.Body as Readable;
+      body = await store.openRead(location, { ifMatch: options.etag, offset });
       for await (const chunk of body) {
         const buffer = chunk as Buffer;
         offset += buffer.length;

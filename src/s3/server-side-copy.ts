@@ -1,14 +1,7 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  UploadPartCopyCommand,
-} from '@aws-sdk/client-s3';
 import { ValidationError } from '../errors.ts';
 import { errorCodeOf, httpStatusOf } from './errors.ts';
 import type { MultipartUploads } from './multipart.ts';
-import { unquote, type ObjectStore } from './object-store.ts';
+import type { ByteRange, CompletedPart, CopySource, ObjectStore } from './object-store.ts';
 import type { S3Location } from './uri.ts';
 
 const GIB = 1024 ** 3;
@@ -16,12 +9,6 @@ const GIB = 1024 ** 3;
 export const SINGLE_COPY_LIMIT = 5 * GIB;
 const COPY_PART_SIZE = 512 * 1024 ** 2;
 const COPY_CONCURRENCY = 4;
-
-export interface CopySource {
-  readonly location: S3Location;
-  readonly etag: string;
-  readonly sizeBytes: number;
-}
 
 export interface CopyOptions {
   /** Objects above this size use multipart UploadPartCopy. */
@@ -65,31 +52,19 @@ export async function supportsServerSideCopy(
   target: S3Location,
 ): Promise<boolean> {
   let uploadId: string | undefined;
+  let forget = () => {};
   try {
-    const created = await store.client.send(new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key }), {
-      abortSignal: store.signal,
-    });
-    uploadId = created.UploadId ?? '';
-    uploads.opened(uploadId, target);
-    await store.client.send(
-      new UploadPartCopyCommand({
-        Bucket: target.bucket,
-        Key: target.key,
-        UploadId: uploadId,
-        PartNumber: 1,
-        CopySource: copySourceOf(source.location),
-        CopySourceRange: probeRange(source.sizeBytes),
-      }),
-      { abortSignal: store.signal },
-    );
+    uploadId = await store.createMultipartUpload(target);
+    forget = uploads.opened(store, uploadId, target);
+    await store.uploadPartCopy(target, uploadId, 1, { location: source.location, etag: undefined }, probeRange(source.sizeBytes));
     return true;
   } catch (error) {
     if (isNotImplemented(error)) return false;
     throw store.describeError(error, 'check server-side copy into the staging', target);
   } finally {
     if (uploadId !== undefined) {
-      await store.client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
-      uploads.closed(uploadId);
+      await store.abortMultipartUpload(target, uploadId);
+      forget();
     }
   }
 }
@@ -98,12 +73,8 @@ export async function supportsServerSideCopy(
  * The first two bytes (one when that is all there is). Not `bytes=0-0`: a server that reads an
  * end offset of 0 as "no end" (the embedded test server does) would copy the whole archive.
  */
-function probeRange(sizeBytes: number): string {
-  return `bytes=0-${Math.min(1, sizeBytes - 1)}`;
-}
-
-function copySourceOf(location: S3Location): string {
-  return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
+function probeRange(sizeBytes: number): ByteRange {
+  return { first: 0, last: Math.min(1, sizeBytes - 1) };
 }
 
 async function copyObjectOrParts(
@@ -113,28 +84,16 @@ async function copyObjectOrParts(
   target: S3Location,
   options: CopyOptions,
 ): Promise<{ etag: string }> {
-  const copySource = copySourceOf(source.location);
-  const ifMatch = `"${source.etag}"`;
   try {
     if (source.sizeBytes <= (options.singleCopyLimit ?? SINGLE_COPY_LIMIT)) {
       try {
-        const output = await store.client.send(
-          new CopyObjectCommand({
-            Bucket: target.bucket,
-            Key: target.key,
-            CopySource: copySource,
-            CopySourceIfMatch: ifMatch,
-            MetadataDirective: 'COPY',
-          }),
-          { abortSignal: store.signal },
-        );
-        return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+        return await store.copyObject(source, target);
       } catch (error) {
         // A server may copy part by part only (the probe found UploadPartCopy working).
         if (!isNotImplemented(error)) throw error;
       }
     }
-    return await multipartCopy(store, uploads, copySource, ifMatch, source.sizeBytes, target, options.partSize ?? COPY_PART_SIZE);
+    return await multipartCopy(store, uploads, source, target, options.partSize ?? COPY_PART_SIZE);
   } catch (error) {
     if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
       throw new ValidationError(`The model archive changed before it was copied (its ETag is no longer ${source.etag}). Re-run to stage the new archive.`);
@@ -150,54 +109,27 @@ function isNotImplemented(error: unknown): boolean {
 async function multipartCopy(
   store: ObjectStore,
   uploads: MultipartUploads,
-  copySource: string,
-  ifMatch: string,
-  sizeBytes: number,
+  source: CopySource,
   target: S3Location,
   partSize: number,
 ): Promise<{ etag: string }> {
-  const created = await store.client.send(
-    new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: 'application/gzip' }),
-    { abortSignal: store.signal },
-  );
-  const uploadId = created.UploadId ?? '';
-  uploads.opened(uploadId, target);
-  const ranges: Array<{ partNumber: number; first: number; last: number }> = [];
-  for (let first = 0, partNumber = 1; first < sizeBytes; first += partSize, partNumber += 1) {
-    ranges.push({ partNumber, first, last: Math.min(first + partSize, sizeBytes) - 1 });
+  const uploadId = await store.createMultipartUpload(target, { contentType: 'application/gzip' });
+  const forget = uploads.opened(store, uploadId, target);
+  const ranges: Array<{ partNumber: number; range: ByteRange }> = [];
+  for (let first = 0, partNumber = 1; first < source.sizeBytes; first += partSize, partNumber += 1) {
+    ranges.push({ partNumber, range: { first, last: Math.min(first + partSize, source.sizeBytes) - 1 } });
   }
-  const parts: Array<{ PartNumber: number; ETag: string }> = [];
+  const parts: CompletedPart[] = [];
   let next = 0;
   const worker = async () => {
     while (next < ranges.length) {
-      const range = ranges[next++]!;
-      const output = await store.client.send(
-        new UploadPartCopyCommand({
-          Bucket: target.bucket,
-          Key: target.key,
-          UploadId: uploadId,
-          PartNumber: range.partNumber,
-          CopySource: copySource,
-          CopySourceIfMatch: ifMatch,
-          CopySourceRange: `bytes=${range.first}-${range.last}`,
-        }),
-        { abortSignal: store.signal },
-      );
-      // Some servers return the part ETag unquoted; S3 wants it as it was given back.
-      parts.push({ PartNumber: range.partNumber, ETag: output.CopyPartResult?.ETag ?? '' });
+      const { partNumber, range } = ranges[next++]!;
+      parts.push(await store.uploadPartCopy(target, uploadId, partNumber, source, range));
     }
   };
   await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, ranges.length) }, worker));
-  parts.sort((a, b) => a.PartNumber - b.PartNumber);
-  const completed = await store.client.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: target.bucket,
-      Key: target.key,
-      UploadId: uploadId,
-      MultipartUpload: { Parts: parts },
-    }),
-    { abortSignal: store.signal },
-  );
-  uploads.closed(uploadId);
-  return { etag: unquote(completed.ETag ?? '') };
+  parts.sort((a, b) => a.partNumber - b.partNumber);
+  const completed = await store.completeMultipartUpload(target, uploadId, parts);
+  forget();
+  return completed;
 }

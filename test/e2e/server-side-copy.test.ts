@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../src/s3/client.ts';
 import { MultipartUploads } from '../../src/s3/multipart.ts';
-import { ObjectStore } from '../../src/s3/object-store.ts';
+import { S3ObjectStore } from '../../src/s3/s3-object-store.ts';
 import { serverSideCopy, supportsServerSideCopy } from '../../src/s3/server-side-copy.ts';
 import { startS3Proxy } from '../helpers/s3-proxy.ts';
 import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
@@ -10,14 +10,14 @@ import { startS3Target, type S3Target } from '../helpers/s3-target.ts';
 // The multipart branch serves archives above 5 GiB; a lowered limit exercises it with a small
 // object against the same server (real requests, not through dist/).
 let target: S3Target;
-let store: ObjectStore;
+let store: S3ObjectStore;
 
 beforeAll(async () => {
   target = await startS3Target();
   process.env.AWS_ACCESS_KEY_ID = target.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = target.secretAccessKey;
   const client = createS3Client({ region: target.region, endpoint: target.endpoint, maxAttempts: 2 });
-  store = new ObjectStore(client, { region: target.region, endpoint: target.endpoint, signal: undefined });
+  store = new S3ObjectStore(client, { region: target.region, endpoint: target.endpoint, signal: undefined });
 });
 afterAll(async () => {
   await target.stop();
@@ -66,7 +66,7 @@ describe('serverSideCopy', () => {
     const proxy = await startS3Proxy(target.endpoint);
     try {
       const client = createS3Client({ region: target.region, endpoint: proxy.endpoint, maxAttempts: 1 });
-      const proxied = new ObjectStore(client, { region: target.region, endpoint: proxy.endpoint, signal: undefined });
+      const proxied = new S3ObjectStore(client, { region: target.region, endpoint: proxy.endpoint, signal: undefined });
 
       const copies = await supportsServerSideCopy(
         proxied,

@@ -1,0 +1,310 @@
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  UploadPartCopyCommand,
+  type HeadObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
+import {
+  ObjectExistsError,
+  unquote,
+  type ByteRange,
+  type CompletedPart,
+  type CopySource,
+  type ListedObject,
+  type Listing,
+  type ObjectInfo,
+  type ObjectStore,
+  type StreamUploadOptions,
+} from './object-store.ts';
+import type { RetryLog } from './retry-log.ts';
+import { formatS3Uri, type S3Location } from './uri.ts';
+
+export interface S3ObjectStoreOptions {
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  /** Aborts every request when the run's deadline passes. */
+  readonly signal: AbortSignal | undefined;
+  /** Where transfers that retry on their own (resumed downloads) report it. */
+  readonly retries?: RetryLog;
+}
+
+/** The object store on a real S3 (or S3-compatible) server, through the AWS SDK: the only module that sends requests. */
+export class S3ObjectStore implements ObjectStore {
+  readonly #client: S3Client;
+  readonly #options: S3ObjectStoreOptions;
+
+  constructor(client: S3Client, options: S3ObjectStoreOptions) {
+    this.#client = client;
+    this.#options = options;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.#options.signal;
+  }
+
+  get retries(): RetryLog | undefined {
+    return this.#options.retries;
+  }
+
+  async head(location: S3Location, what: string): Promise<ObjectInfo | undefined> {
+    try {
+      const output = await this.#client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ChecksumMode: 'ENABLED' }), this.#bound());
+      return objectInfo(output);
+    } catch (error) {
+      // A HEAD response has no body, so a missing bucket and a missing key both read as 404.
+      if (isNotFound(error)) return undefined;
+      if (httpStatusOf(error) === 403) throw await this.#explainForbidden(error, location, what);
+      throw this.describeError(error, `read ${what}`, location);
+    }
+  }
+
+  /**
+   * A 403 to a HEAD carries no error code, so a wrong secret and a missing permission look the
+   * same. A one-byte GET of the same key answers with the code that tells them apart.
+   */
+  async #explainForbidden(headError: unknown, location: S3Location, what: string): Promise<Error> {
+    try {
+      const probe = await this.#client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key, Range: 'bytes=0-0' }), this.#bound());
+      await probe.Body?.transformToByteArray();
+    } catch (error) {
+      if (errorCodeOf(error) !== 'UnknownError' && !isNotFound(error)) return this.describeError(error, `read ${what}`, location);
+    }
+    return this.describeError(headError, `read ${what}`, location);
+  }
+
+  async describe(location: S3Location, what: string): Promise<ObjectInfo> {
+    const info = await this.head(location, what);
+    if (info === undefined) {
+      throw this.describeError({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, `find ${what}`, location);
+    }
+    return info;
+  }
+
+  async putText(
+    location: S3Location,
+    body: string,
+    contentType: string,
+    what: string,
+    options: { onlyIfAbsent?: boolean } = {},
+  ): Promise<string> {
+    try {
+      const output = await this.#client.send(
+        new PutObjectCommand({
+          Bucket: location.bucket,
+          Key: location.key,
+          Body: body,
+          ContentType: contentType,
+          ...(options.onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
+        }),
+        this.#bound(),
+      );
+      return unquote(output.ETag ?? '');
+    } catch (error) {
+      // 412: the object exists; 409 ConditionalRequestConflict: another conditional write of it is under way.
+      if (options.onlyIfAbsent && [409, 412].includes(httpStatusOf(error) ?? 0)) {
+        throw new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
+      }
+      throw this.describeError(error, `write ${what}`, location);
+    }
+  }
+
+  async getText(location: S3Location, what: string): Promise<string> {
+    try {
+      const output = await this.#client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }), this.#bound());
+      return (await output.Body?.transformToString('utf8')) ?? '';
+    } catch (error) {
+      throw this.describeError(error, `read ${what}`, location);
+    }
+  }
+
+  async delete(location: S3Location, what: string): Promise<void> {
+    try {
+      await this.#client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), this.#bound());
+    } catch (error) {
+      throw this.describeError(error, `delete ${what}`, location);
+    }
+  }
+
+  async list(prefix: S3Location, what: string, options: { delimiter?: string } = {}): Promise<Listing> {
+    const objects: ListedObject[] = [];
+    const prefixes: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.#client.send(
+          new ListObjectsV2Command({ Bucket: prefix.bucket, Prefix: prefix.key, Delimiter: options.delimiter, ContinuationToken: token }),
+          this.#bound(),
+        );
+        for (const object of page.Contents ?? []) {
+          objects.push({ key: object.Key ?? '', size: object.Size ?? 0, etag: unquote(object.ETag ?? '') });
+        }
+        for (const common of page.CommonPrefixes ?? []) if (common.Prefix) prefixes.push(common.Prefix);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (error) {
+      throw this.describeError(error, `list ${what}`, prefix);
+    }
+    return { objects, prefixes };
+  }
+
+  async openRead(location: S3Location, options: { ifMatch: string; offset: number }): Promise<Readable> {
+    const output = await this.#client.send(
+      new GetObjectCommand({
+        Bucket: location.bucket,
+        Key: location.key,
+        IfMatch: `"${options.ifMatch}"`,
+        Range: options.offset > 0 ? `bytes=${options.offset}-` : undefined,
+      }),
+      this.#bound(),
+    );
+    return output.Body as Readable;
+  }
+
+  async copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }> {
+    const output = await this.#client.send(
+      new CopyObjectCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        CopySource: copySourceOf(source.location),
+        CopySourceIfMatch: `"${source.etag}"`,
+        MetadataDirective: 'COPY',
+      }),
+      this.#bound(),
+    );
+    return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
+  }
+
+  async createMultipartUpload(target: S3Location, options: { contentType?: string } = {}): Promise<string> {
+    const created = await this.#client.send(
+      new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: options.contentType }),
+      this.#bound(),
+    );
+    return created.UploadId ?? '';
+  }
+
+  async uploadPartCopy(
+    target: S3Location,
+    uploadId: string,
+    partNumber: number,
+    source: { readonly location: S3Location; readonly etag: string | undefined },
+    range: ByteRange,
+  ): Promise<CompletedPart> {
+    const output = await this.#client.send(
+      new UploadPartCopyCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        CopySource: copySourceOf(source.location),
+        CopySourceIfMatch: source.etag === undefined ? undefined : `"${source.etag}"`,
+        CopySourceRange: `bytes=${range.first}-${range.last}`,
+      }),
+      this.#bound(),
+    );
+    // Some servers return the part ETag unquoted; S3 wants it as it was given back.
+    return { partNumber, etag: output.CopyPartResult?.ETag ?? '' };
+  }
+
+  async completeMultipartUpload(target: S3Location, uploadId: string, parts: readonly CompletedPart[]): Promise<{ etag: string }> {
+    const completed = await this.#client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: target.bucket,
+        Key: target.key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((part) => ({ PartNumber: part.partNumber, ETag: part.etag })) },
+      }),
+      this.#bound(),
+    );
+    return { etag: unquote(completed.ETag ?? '') };
+  }
+
+  async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
+    // Not bound to the deadline: aborting is the cleanup an expired run still has to do.
+    await this.#client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+  }
+
+  async uploadStream(target: S3Location, body: Readable, options: StreamUploadOptions): Promise<{ etag: string }> {
+    const abortController = new AbortController();
+    const signal = this.#options.signal;
+    const onAbort = () => abortController.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const upload = new Upload({
+      client: this.#client,
+      params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: options.contentType },
+      partSize: options.partSize,
+      queueSize: options.queueSize,
+      leavePartsOnError: false,
+      abortController,
+    });
+    options.onOpen({
+      location: target,
+      get uploadId() {
+        return upload.uploadId;
+      },
+      abort: async () => {
+        // lib-storage's own abort fails when it has nothing to abort yet; the explicit one below is what counts.
+        await upload.abort().catch(() => undefined);
+        // lib-storage aborts the upload only if its own part failed; make sure its parts are gone.
+        if (upload.uploadId) await this.abortMultipartUpload(target, upload.uploadId);
+      },
+    });
+    try {
+      const output = await upload.done();
+      return { etag: unquote(output.ETag ?? '') };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  describeError(error: unknown, action: string, location: S3Location): Error {
+    return describeS3Error(error, {
+      action,
+      uri: formatS3Uri(location),
+      region: this.#options.region,
+      endpoint: this.#options.endpoint,
+    });
+  }
+
+  /** Every request is bound to the run's deadline. */
+  #bound(): { abortSignal: AbortSignal | undefined } {
+    return { abortSignal: this.#options.signal };
+  }
+}
+
+function copySourceOf(location: S3Location): string {
+  return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
+}
+
+function objectInfo(output: HeadObjectCommandOutput): ObjectInfo {
+  const etag = unquote(output.ETag ?? '');
+  return {
+    size: output.ContentLength ?? 0,
+    etag,
+    lastModified: output.LastModified?.toISOString() ?? null,
+    sha256: fullObjectSha256(output, etag),
+  };
+}
+
+/**
+ * S3 keeps a SHA-256 of the whole object only for single-part uploads with a checksum and for
+ * multipart uploads made with full-object checksums; a composite checksum (of the parts) is not
+ * the archive's hash and must not be recorded as one.
+ */
+function fullObjectSha256(output: HeadObjectCommandOutput, etag: string): string | null {
+  const checksum = output.ChecksumSHA256;
+  if (checksum === undefined || checksum.includes('-')) return null;
+  const fullObject =
+    output.ChecksumType === 'FULL_OBJECT' || (output.ChecksumType === undefined && !etag.includes('-'));
+  return fullObject ? Buffer.from(checksum, 'base64').toString('hex') : null;
+}
