@@ -14,7 +14,7 @@ import { credentialsEnv } from '../test/helpers/bintarball.ts';
 import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
 import { startS3Target } from '../test/helpers/s3-target.ts';
 import { measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
-import { formatBytes } from '../src/report/format.ts';
+import { formatBytes } from '../src/format.ts';
 import { Upload } from '@aws-sdk/lib-storage';
 
 const MIB = 1024 * 1024;

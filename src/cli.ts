@@ -12,9 +12,8 @@ import { INPUTS, type InputKey } from './config/inputs.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
 import { ConfigurationError, errorMessage } from './errors.ts';
 import { tuneGarbageCollection } from './gc-tuning.ts';
-import { plainTextSummary } from './report/summary.ts';
-import { mismatchReport, plainTextVerifySummary } from './report/verify-summary.ts';
-import { prepareAwsEnvironment, runStaging, runVerification, stagingOutputs, verificationOutputs } from './run-staging.ts';
+import { jsonDetails, plainText } from './report/render.ts';
+import { prepareAwsEnvironment, runOperation } from './run.ts';
 import { TOOL_VERSION } from './version.ts';
 
 /** Exit codes: success, a staging that failed, and a command line or configuration to fix. */
@@ -31,6 +30,8 @@ const OPTIONS = {
   full: { type: 'boolean' },
   verify: { type: 'boolean' },
   promote: { type: 'boolean' },
+  list: { type: 'boolean' },
+  delete: { type: 'boolean' },
   'from-environment': { type: 'string' },
   deep: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -49,6 +50,8 @@ const MODE_FLAGS: ReadonlyArray<[keyof typeof OPTIONS, Operation]> = [
   ['full', 'full'],
   ['verify', 'verify'],
   ['promote', 'promote'],
+  ['list', 'list'],
+  ['delete', 'delete'],
 ];
 
 /** The command line: flags and the same variables as the action → the same staging. */
@@ -74,7 +77,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
   }
   const modes = MODE_FLAGS.filter(([flag]) => flags[flag]).map(([, mode]) => mode);
   if (modes.length > 1) {
-    stderr.write('riva-130-stage: choose one of --bintarball-reference, --reference-only, --full, --verify, --promote\n');
+    stderr.write(`riva-130-stage: choose one of ${MODE_FLAGS.map(([flag]) => `--${flag}`).join(', ')}\n`);
     return EXIT_USAGE;
   }
 
@@ -109,24 +112,17 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
         ? { intervalMs: BAR_INTERVAL_MS, show: (line: string) => stderr.write(`\r\u001b[2K${progressBar(line)}`) }
         : { intervalMs: LOG_INTERVAL_MS, show: log },
     };
-    if (config.mode === 'verify') {
-      const result = await runVerification(config, context, reporter);
-      const outputs = { ...verificationOutputs(result), 'run-id': runId, 'state-file': stateFile };
-      stdout.write(flags.json ? `${JSON.stringify({ ...outputs, mismatches: result.mismatches })}\n` : `${plainTextVerifySummary(result)}\n`);
-      if (result.mismatches.length === 0) return EXIT_OK;
-      stderr.write(`riva-130-stage: ${mismatchReport(result)}\n`);
-      return EXIT_STAGING_FAILED;
-    }
     const { cache } = chooseArchiveCache(config, 'command-line', process.env);
-    const result = await runStaging(config, { ...context, cache }, reporter);
+    const { result, outputs, failure } = await runOperation(config, { ...context, cache }, reporter);
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     if (flags.json) {
-      const outputs = { ...stagingOutputs(result), 'run-id': runId, 'state-file': stateFile };
-      stdout.write(`${JSON.stringify({ ...outputs, metadata: result.metadata })}\n`);
+      stdout.write(`${JSON.stringify({ ...outputs, 'run-id': runId, 'state-file': stateFile, ...jsonDetails(result) })}\n`);
     } else {
-      stdout.write(`${plainTextSummary(result)}\n`);
+      stdout.write(`${plainText(result)}\n`);
     }
-    return EXIT_OK;
+    if (failure === undefined) return EXIT_OK;
+    stderr.write(`riva-130-stage: ${failure}\n`);
+    return EXIT_STAGING_FAILED;
   } catch (error) {
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     stderr.write(`riva-130-stage: ${errorMessage(error)}\n`);
@@ -157,8 +153,8 @@ function usage(): string {
     .map((input) => `  ${input.env.join(', ').padEnd(44)} ${input.input}`)
     .join('\n');
   return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]
-                       | --promote --from-environment=ENV] [--timeout=SECONDS] [--env-file=PATH] [--dry-run] [--force] [--json]
-                      [--help] [--docs] [--version]
+                       | --promote --from-environment=ENV | --list | --delete] [--timeout=SECONDS] [--env-file=PATH]
+                      [--dry-run] [--force] [--json] [--help] [--docs] [--version]
 
 Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment (pipeline step 130).
 
@@ -169,6 +165,8 @@ Modes:
   --verify [--deep]        re-check a staged deployment (with --deep, re-hash its files); writes nothing
   --promote --from-environment=ENV
                            copy the verified staging of environment ENV to $ENV, server-side
+  --list                   list every staging in $NVIDIA_DRIVERS_S3_BUCKET (narrowed by $ENV, model, version)
+  --delete                 remove the staging of $ENV, marker first (--dry-run lists what would go)
 
 Options:
   --timeout=SECONDS        stop cleanly after this long
@@ -182,7 +180,7 @@ Options:
 Configuration comes from environment variables (and .env):
 ${variables}
 
-Exit status: 0 staged (or already staged, planned, verified, promoted), 1 the run failed,
+Exit status: 0 staged (or already staged, planned, verified, promoted, listed, deleted), 1 the run failed,
 2 usage or configuration error.
 `;
 }

@@ -1,25 +1,102 @@
 import type { Mode, StageConfig } from './config/config.ts';
 import { ConfigurationError } from './errors.ts';
-import { baseName, type S3Location } from './s3/uri.ts';
+import { baseName, parseS3Uri, type S3Location } from './s3/uri.ts';
 
-/** Where a mode writes: the one place that decides every key of a staging. */
-export interface StagingLayout {
-  readonly mode: Mode;
+/**
+ * Where a staging lives: the one place that builds a key. Every other module asks a layout for
+ * a location (or a path relative to its prefix) instead of joining strings itself; a unit test
+ * keeps key fragments out of the rest of `src/`.
+ */
+interface Places {
   /** The folder that holds this staging's metadata (and, in full mode, its files). */
   readonly prefix: S3Location;
   readonly metadata: S3Location;
   /** Written last: its presence means the staging is complete. */
   readonly marker: S3Location;
-  /** Full mode: the archive's copy, `source/<archive name>`. */
-  readonly sourceCopy: S3Location | undefined;
-  /** Full mode: `checksums.sha256`. */
-  readonly checksums: S3Location | undefined;
 }
 
-/** Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. */
-export function stagedModelFile(layout: StagingLayout, archivePath: string): { path: string; location: S3Location } {
-  const path = `models/${archivePath}`;
-  return { path, location: { bucket: layout.prefix.bucket, key: `${layout.prefix.key}${path}` } };
+/** bintarball-reference: metadata beside the bintarball tree. */
+export interface BintarballLayout extends Places {
+  readonly mode: 'bintarball-reference';
+}
+
+/** reference-only, or a staging area whose mode is not known until its metadata is read. */
+export interface ReferenceLayout extends Places {
+  readonly mode: 'reference-only';
+}
+
+/** full: the staging area also holds the archive's copy, the `.riva` files and checksums. */
+export interface FullLayout extends Places {
+  readonly mode: 'full';
+  /** The archive's copy, `source/<archive name>`. */
+  readonly sourceCopy: S3Location;
+  /** `checksums.sha256`. */
+  readonly checksums: S3Location;
+}
+
+export type StagingLayout = BintarballLayout | ReferenceLayout | FullLayout;
+
+/** Where a staging of a model version in an environment is: which tree, then the folder in it. */
+export interface StagingTarget {
+  readonly environment: string;
+  readonly modelName: string;
+  readonly modelVersion: string;
+}
+
+const BINTARBALL_MODELS_FOLDER = 'riva-models';
+const METADATA_TREE = 'deployment-metadata/';
+const MODEL_FILES_FOLDER = 'models/';
+const SOURCE_FOLDER = 'source/';
+const BINTARBALL_METADATA = 'deployment.json';
+const STAGING_AREA_METADATA = 'artifact.json';
+/** The names a metadata document has, for messages that ask for one. */
+export const METADATA_DOCUMENT_NAMES = [BINTARBALL_METADATA, STAGING_AREA_METADATA] as const;
+
+type LayoutConfig = Pick<StageConfig, 'mode' | 'model' | 'bucket' | 'environment' | 'modelName' | 'modelVersion'>;
+
+export function stagingLayout(config: LayoutConfig): StagingLayout {
+  const target = targetFolder(config);
+  if (config.mode === 'bintarball-reference') {
+    return bintarballLayout(config.bucket, `${bintarballRoot(config.model.key)}${METADATA_TREE}${target}`);
+  }
+  const area = stagingAreaLayout(config.bucket, target);
+  return config.mode === 'full' ? withArchive(area, baseName(config.model.key)) : area;
+}
+
+/** Both places a staging of this model can be, bintarball layout first (for `verify`, `promote`, `delete`). */
+export function candidateLayouts(bucket: string, target: StagingTarget, root: string): [BintarballLayout, ReferenceLayout] {
+  const folder = targetFolder(target);
+  return [bintarballLayout(bucket, `${root}${METADATA_TREE}${folder}`), stagingAreaLayout(bucket, folder)];
+}
+
+/** The layout a metadata document belongs to, from its URI (deployment.json or artifact.json). */
+export function layoutOfMetadata(metadata: S3Location): BintarballLayout | ReferenceLayout | undefined {
+  const name = baseName(metadata.key);
+  const prefix = metadata.key.slice(0, metadata.key.length - name.length);
+  if (name === BINTARBALL_METADATA) return bintarballLayout(metadata.bucket, prefix);
+  if (name === STAGING_AREA_METADATA) return stagingAreaLayout(metadata.bucket, prefix);
+  return undefined;
+}
+
+/**
+ * A staging found by its documents, once its metadata says what it holds: a staging area
+ * written in full mode holds the archive's copy (named after the source archive) and checksums.
+ */
+export function layoutOfStaging(found: StagingLayout, metadata: { readonly mode: Mode; readonly source: { readonly uri: string } }): StagingLayout {
+  if (found.mode === 'bintarball-reference' || metadata.mode !== 'full') return found;
+  return withArchive(found, baseName(parseS3Uri(metadata.source.uri).key));
+}
+
+/** The same kind of staging as `source`, for another place (promote's target). */
+export function sameLayoutAt(source: StagingLayout, candidates: [BintarballLayout, ReferenceLayout]): StagingLayout {
+  const [bintarball, stagingArea] = candidates;
+  if (source.mode === 'bintarball-reference') return bintarball;
+  return source.mode === 'full' ? withArchive(stagingArea, baseName(source.sourceCopy.key)) : stagingArea;
+}
+
+/** An object under the staging prefix, by its path relative to it (as metadata and records list it). */
+export function stagingObject(layout: StagingLayout, path: string): S3Location {
+  return { bucket: layout.prefix.bucket, key: `${layout.prefix.key}${path}` };
 }
 
 /** A key's path relative to the staging prefix, as `checksums.sha256` lists it. */
@@ -27,66 +104,85 @@ export function relativeToPrefix(layout: StagingLayout, location: S3Location): s
   return location.key.slice(layout.prefix.key.length);
 }
 
-const BINTARBALL_MODELS_FOLDER = 'riva-models';
-
-type LayoutConfig = Pick<StageConfig, 'mode' | 'model' | 'bucket' | 'environment' | 'modelName' | 'modelVersion'>;
-
-export function stagingLayout(config: LayoutConfig): StagingLayout {
-  const target = targetFolder(config);
-  if (config.mode === 'bintarball-reference') {
-    return bintarballLayout(config.bucket, `${bintarballRoot(config.model.key)}deployment-metadata/${target}`);
-  }
-  return stagingAreaLayout(config.mode, config.bucket, target, baseName(config.model.key));
+/** Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. */
+export function stagedModelFile(layout: FullLayout, archivePath: string): { path: string; location: S3Location } {
+  const path = `${MODEL_FILES_FOLDER}${archivePath}`;
+  return { path, location: stagingObject(layout, path) };
 }
 
-/** Both places a staging of this model can be, bintarball layout first (for `verify`). */
-export function candidateLayouts(
-  bucket: string,
-  target: { environment: string; modelName: string; modelVersion: string },
-  root: string,
-): StagingLayout[] {
-  const folder = targetFolder(target);
-  return [bintarballLayout(bucket, `${root}deployment-metadata/${folder}`), stagingAreaLayout('reference-only', bucket, folder, undefined)];
+/** Full mode: the folder under which the `.riva` files are staged, for messages. */
+export function modelFilesFolder(layout: FullLayout): S3Location {
+  return stagingObject(layout, MODEL_FILES_FOLDER);
 }
 
-/** The layout a metadata document belongs to, from its URI (deployment.json or artifact.json). */
-export function layoutOfMetadata(metadata: S3Location): StagingLayout | undefined {
-  const name = baseName(metadata.key);
-  const prefix = metadata.key.slice(0, metadata.key.length - name.length);
-  if (name === 'deployment.json') return bintarballLayout(metadata.bucket, prefix);
-  if (name === 'artifact.json') return stagingAreaLayout('reference-only', metadata.bucket, prefix, undefined);
-  return undefined;
+/** The in-progress record of a full-mode staging that has not completed yet. */
+export function progressRecord(layout: StagingLayout): S3Location {
+  return stagingObject(layout, 'staging_in_progress.json');
 }
 
-/** Full mode's layout for a staging area whose archive name is now known. */
-export function withArchive(layout: StagingLayout, archiveName: string): StagingLayout {
-  return stagingAreaLayout('full', layout.prefix.bucket, layout.prefix.key, archiveName);
+/** Full mode: every object a staging consists of besides its metadata and marker, in write order. */
+export function stagedObjects(
+  layout: FullLayout,
+  files: ReadonlyArray<{ readonly path: string }>,
+): Array<{ readonly path: string; readonly location: S3Location; readonly what: string }> {
+  const at = (location: S3Location, what: string) => ({ path: relativeToPrefix(layout, location), location, what });
+  return [
+    at(layout.sourceCopy, 'the archive copy'),
+    ...files.map((file) => at(stagingObject(layout, file.path), file.path)),
+    at(layout.checksums, 'the checksums file'),
+  ];
 }
 
-function targetFolder(target: { environment: string; modelName: string; modelVersion: string }): string {
+/**
+ * The two trees a bucket's stagings live in, each holding `<environment>/<model>/<version>/`
+ * folders: the bintarball metadata tree under `root`, and the staging areas at the bucket's top.
+ * `list` walks them; `candidateLayouts` names the layouts of one folder found there.
+ */
+export function stagingTrees(bucket: string, root: string): { readonly bintarball: S3Location; readonly stagingArea: S3Location } {
+  return { bintarball: { bucket, key: `${root}${METADATA_TREE}` }, stagingArea: { bucket, key: '' } };
+}
+
+/** A folder one level below `parent` (a key ending in `/`), as `list` walks the trees. */
+export function subfolder(parent: S3Location, name: string): S3Location {
+  return { bucket: parent.bucket, key: `${parent.key}${name}/` };
+}
+
+/** The name of a folder directly under `parent`, from a common prefix a delimiter listing returned. */
+export function folderName(parent: S3Location, commonPrefix: string): string {
+  return commonPrefix.slice(parent.key.length, -1);
+}
+
+function targetFolder(target: StagingTarget): string {
   return `${target.environment}/${target.modelName}/${target.modelVersion}/`;
 }
 
-function bintarballLayout(bucket: string, prefix: string): StagingLayout {
+function bintarballLayout(bucket: string, prefix: string): BintarballLayout {
   return {
     mode: 'bintarball-reference',
     prefix: { bucket, key: prefix },
-    metadata: { bucket, key: `${prefix}deployment.json` },
+    metadata: { bucket, key: `${prefix}${BINTARBALL_METADATA}` },
     marker: { bucket, key: `${prefix}deployment_ready.txt` },
-    sourceCopy: undefined,
-    checksums: undefined,
   };
 }
 
-function stagingAreaLayout(mode: Mode, bucket: string, prefix: string, archiveName: string | undefined): StagingLayout {
-  const full = mode === 'full' && archiveName !== undefined;
+function stagingAreaLayout(bucket: string, prefix: string): ReferenceLayout {
   return {
-    mode,
+    mode: 'reference-only',
     prefix: { bucket, key: prefix },
-    metadata: { bucket, key: `${prefix}artifact.json` },
+    metadata: { bucket, key: `${prefix}${STAGING_AREA_METADATA}` },
     marker: { bucket, key: `${prefix}staging_complete.txt` },
-    sourceCopy: full ? { bucket, key: `${prefix}source/${archiveName}` } : undefined,
-    checksums: full ? { bucket, key: `${prefix}checksums.sha256` } : undefined,
+  };
+}
+
+function withArchive(area: Places, archiveName: string): FullLayout {
+  const { prefix } = area;
+  return {
+    mode: 'full',
+    prefix: area.prefix,
+    metadata: area.metadata,
+    marker: area.marker,
+    sourceCopy: { bucket: prefix.bucket, key: `${prefix.key}${SOURCE_FOLDER}${archiveName}` },
+    checksums: { bucket: prefix.bucket, key: `${prefix.key}checksums.sha256` },
   };
 }
 
@@ -105,4 +201,9 @@ export function bintarballRoot(archiveKey: string): string {
     );
   }
   return segments.slice(0, index).map((segment) => `${segment}/`).join('');
+}
+
+/** The bintarball root to look under: from the archive key when one is given, else `bintarball/`. */
+export function bintarballRootOrDefault(archiveKey: string | undefined): string {
+  return archiveKey === undefined ? 'bintarball/' : bintarballRoot(archiveKey);
 }

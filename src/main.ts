@@ -7,15 +7,14 @@ import { INPUTS, type InputKey } from './config/inputs.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
 import { errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
-import { plainTextSummary, writeJobSummary } from './report/summary.ts';
-import { mismatchReport, plainTextVerifySummary, writeVerifyJobSummary } from './report/verify-summary.ts';
-import { prepareAwsEnvironment, runStaging, runVerification, stagingOutputs, verificationOutputs } from './run-staging.ts';
+import { plainText, writeSummary } from './report/render.ts';
+import { prepareAwsEnvironment, runOperation } from './run.ts';
 
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 /** Progress lines in a job log: often enough to see movement, rarely enough not to flood it. */
 const LOG_PROGRESS_INTERVAL_MS = 5000;
 
-/** The action: inputs → stage (or verify) → outputs and job summary; any failure → setFailed. */
+/** The action: inputs → the operation `mode` names → outputs and job summary; any failure → setFailed. */
 export async function run(): Promise<void> {
   try {
     maskSecrets(process.env);
@@ -39,20 +38,13 @@ export async function run(): Promise<void> {
       warning: (message: string) => core.warning(message),
       progress: { intervalMs: LOG_PROGRESS_INTERVAL_MS, show: (line: string) => core.info(line) },
     };
-    if (config.mode === 'verify') {
-      const result = await runVerification(config, context, reporter);
-      setOutputs(verificationOutputs(result));
-      await writeVerifyJobSummary(result);
-      core.info(plainTextVerifySummary(result));
-      if (result.mismatches.length > 0) core.setFailed(mismatchReport(result));
-      return;
-    }
     const { cache, notice } = chooseArchiveCache(config, 'action', process.env);
     if (notice) core.notice(notice);
-    const result = await runStaging(config, { ...context, cache }, reporter);
-    setOutputs(stagingOutputs(result));
-    await writeJobSummary(result);
-    core.info(plainTextSummary(result));
+    const { result, outputs, failure } = await runOperation(config, { ...context, cache }, reporter);
+    setOutputs(outputs);
+    if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(result);
+    core.info(plainText(result));
+    if (failure !== undefined) core.setFailed(failure);
   } catch (error) {
     core.setFailed(errorMessage(error));
   }

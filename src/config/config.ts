@@ -7,12 +7,31 @@ import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
 /** The modes that stage (and write a metadata document of their own). */
 export const MODES = ['bintarball-reference', 'reference-only', 'full'] as const;
 export type Mode = (typeof MODES)[number];
-/** Every value `mode` takes: the staging modes and the checks that follow them. */
-export const OPERATIONS = [...MODES, 'verify', 'promote'] as const;
+/** Every value `mode` takes: the staging modes and the operations on stagings. */
+export const OPERATIONS = [...MODES, 'verify', 'promote', 'list', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+/** How a run reaches S3: the same for every operation. */
+export interface Connection {
+  readonly region: string;
+  readonly endpoint: string | undefined;
+  /** Attempts per request (the first plus retries). */
+  readonly maxAttempts: number;
+  /** The whole run's deadline. */
+  readonly timeoutSeconds: number | undefined;
+  /** How long a connection may move no byte before it counts as broken (default 60 s). */
+  readonly stallTimeoutSeconds: number | undefined;
+}
+
+/** What every operation's configuration has. */
+interface RunSettings {
+  readonly connection: Connection;
+  readonly stateFile: string | undefined;
+}
+
 /** Everything a run needs, validated: nothing downstream re-checks these values. */
-export interface StageConfig {
+export interface StageConfig extends RunSettings {
+  readonly operation: 'stage';
   readonly mode: Mode;
   readonly model: S3Location;
   readonly container: S3Location | undefined;
@@ -23,12 +42,7 @@ export interface StageConfig {
   readonly languageCode: string;
   readonly architecture: string;
   readonly artifactId: string;
-  readonly awsRegion: string;
-  readonly s3Endpoint: string | undefined;
-  readonly timeoutSeconds: number | undefined;
   readonly expectedSha256: string | undefined;
-  readonly maxAttempts: number;
-  readonly stateFile: string | undefined;
   /** Full mode: keep the archive between runs (default on). */
   readonly cache: boolean;
   readonly cacheDir: string | undefined;
@@ -36,50 +50,57 @@ export interface StageConfig {
   readonly force: boolean;
 }
 
-/** `verify`: re-check a staged deployment, writing nothing. */
-export interface VerifyConfig {
-  readonly mode: 'verify';
-  /** The metadata document to check, or how to find it from the model and environment. */
-  readonly target:
-    | { readonly metadata: S3Location }
-    | {
-        readonly bucket: string;
-        readonly modelName: string;
-        readonly modelVersion: string;
-        readonly environment: string;
-        /** The bintarball root to look under (from model-s3-uri, else `bintarball/`). */
-        readonly bintarballKey: string | undefined;
-      };
-  /** Re-hash every staged file and the archive. */
-  readonly deep: boolean;
-  readonly awsRegion: string;
-  readonly s3Endpoint: string | undefined;
-  readonly timeoutSeconds: number | undefined;
-  readonly maxAttempts: number;
-  readonly stateFile: string | undefined;
-}
-
-/** `promote`: copy a complete, verified staging to another environment, server-side. */
-export interface PromoteConfig {
-  readonly mode: 'promote';
+/** A staging named by its model, version and environment, in one bucket. */
+export interface StagingName {
   readonly bucket: string;
   readonly modelName: string;
   readonly modelVersion: string;
-  readonly fromEnvironment: string;
   readonly environment: string;
+  /** The bintarball root to look under (from model-s3-uri, else `bintarball/`). */
   readonly bintarballKey: string | undefined;
+}
+
+/** `verify`: re-check a staged deployment, writing nothing. */
+export interface VerifyConfig extends RunSettings {
+  readonly operation: 'verify';
+  readonly mode: 'verify';
+  /** The metadata document to check, or how to find it from the model and environment. */
+  readonly target: { readonly metadata: S3Location } | StagingName;
+  /** Re-hash every staged file and the archive. */
+  readonly deep: boolean;
+}
+
+/** `promote`: copy a complete, verified staging to another environment, server-side. */
+export interface PromoteConfig extends RunSettings, StagingName {
+  readonly operation: 'promote';
+  readonly mode: 'promote';
+  readonly fromEnvironment: string;
   /** Re-hash the source staging's files before promoting it. */
   readonly deep: boolean;
   readonly force: boolean;
   readonly dryRun: boolean;
-  readonly awsRegion: string;
-  readonly s3Endpoint: string | undefined;
-  readonly timeoutSeconds: number | undefined;
-  readonly maxAttempts: number;
-  readonly stateFile: string | undefined;
 }
 
-export type RunConfig = StageConfig | VerifyConfig | PromoteConfig;
+/** `list`: every staging in a bucket's two trees, optionally narrowed to an environment, model and version. */
+export interface ListConfig extends RunSettings {
+  readonly operation: 'list';
+  readonly mode: 'list';
+  readonly bucket: string;
+  readonly bintarballKey: string | undefined;
+  readonly environment: string | undefined;
+  readonly modelName: string | undefined;
+  readonly modelVersion: string | undefined;
+}
+
+/** `delete`: remove one staging, marker first. */
+export interface DeleteConfig extends RunSettings, StagingName {
+  readonly operation: 'delete';
+  readonly mode: 'delete';
+  readonly force: boolean;
+  readonly dryRun: boolean;
+}
+
+export type RunConfig = StageConfig | VerifyConfig | PromoteConfig | ListConfig | DeleteConfig;
 
 /** Where values come from, highest precedence first: inputs, the environment, the `.env` file. */
 export interface ConfigSources {
@@ -160,6 +181,7 @@ const RawConfigSchema = z.object({
   architecture: slug.optional(),
   artifactId: slug.optional(),
   maxAttempts: positiveInteger(20).default(DEFAULT_MAX_ATTEMPTS),
+  stallTimeout: positiveInteger(3600).optional(),
   stateFile: z.string().optional(),
   cache: booleanDefault(true),
   cacheDir: z.string().optional(),
@@ -173,18 +195,52 @@ const RawConfigSchema = z.object({
 
 type RawConfig = z.infer<typeof RawConfigSchema>;
 
-/** The inputs a mode cannot run without. */
+type OperationName = RunConfig['operation'];
+
+function operationOf(mode: Operation): OperationName {
+  return mode === 'verify' || mode === 'promote' || mode === 'list' || mode === 'delete' ? mode : 'stage';
+}
+
+/** Inputs every operation reads: where to find S3 and how to behave there. */
+const SHARED_INPUTS: readonly InputKey[] = ['mode', 'awsRegion', 's3Endpoint', 'timeout', 'maxAttempts', 'stallTimeout', 'stateFile', 'envFile'];
+const STAGING_NAME: readonly InputKey[] = ['bucket', 'modelName', 'modelVersion', 'environment', 'modelS3Uri'];
+
+/** The inputs each operation reads besides the shared ones: any other one given explicitly is a mistake to point out. */
+const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
+  stage: [
+    ...STAGING_NAME,
+    'containerS3Uri',
+    'expectedSha256',
+    'languageCode',
+    'architecture',
+    'artifactId',
+    'cache',
+    'cacheDir',
+    'dryRun',
+    'force',
+  ],
+  verify: [...STAGING_NAME, 'deploymentJsonUri', 'deep'],
+  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force'],
+  list: STAGING_NAME,
+  delete: [...STAGING_NAME, 'dryRun', 'force'],
+};
+
+/** The inputs an operation cannot run without. */
 function requiredInputs(values: RawConfig): InputKey[] {
-  if (values.mode === 'promote') {
-    return ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion', 'fromEnvironment'];
-  }
-  if (values.mode === 'verify') {
+  const named: InputKey[] = ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
+  switch (operationOf(values.mode)) {
+    case 'promote':
+      return [...named, 'fromEnvironment'];
     // A metadata URI says everything; otherwise the staging is found from the model.
-    return values.deploymentJsonUri !== undefined
-      ? ['awsRegion']
-      : ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
+    case 'verify':
+      return values.deploymentJsonUri !== undefined ? ['awsRegion'] : named;
+    case 'list':
+      return ['bucket', 'awsRegion'];
+    case 'delete':
+      return named;
+    case 'stage':
+      return ['modelS3Uri', ...named];
   }
-  return ['modelS3Uri', 'bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
 }
 
 /**
@@ -203,41 +259,84 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
     throw configurationError(problems);
   }
   const values = parsed.data;
+  const operation = operationOf(values.mode);
+  // Only inputs given explicitly: pipelines export every variable for every step.
+  for (const key of Object.keys(sources.inputs) as InputKey[]) {
+    if (!SHARED_INPUTS.includes(key) && !OPERATION_INPUTS[operation].includes(key) && sources.inputs[key]?.trim()) {
+      problems.set(key, `${describeInput(key)} does not apply to mode ${values.mode}: remove it, or choose the mode it belongs to.`);
+    }
+  }
   for (const key of requiredInputs(values)) {
     if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw));
   }
   if (problems.size > 0) throw configurationError(problems);
-  if (values.mode === 'promote' && values.fromEnvironment === values.environment) {
+  const settings: RunSettings = {
+    connection: {
+      region: values.awsRegion!,
+      endpoint: values.s3Endpoint,
+      maxAttempts: values.maxAttempts,
+      timeoutSeconds: values.timeout,
+      stallTimeoutSeconds: values.stallTimeout,
+    },
+    stateFile: values.stateFile,
+  };
+  switch (operation) {
+    case 'verify':
+      return { operation, mode: 'verify', ...settings, target: verifyTarget(values), deep: values.deep };
+    case 'promote':
+      return promoteConfig(values, settings);
+    case 'list':
+      return {
+        operation,
+        mode: 'list',
+        ...settings,
+        bucket: values.bucket!,
+        bintarballKey: bintarballKeyOf(values),
+        environment: values.environment,
+        modelName: values.modelName,
+        modelVersion: values.modelVersion,
+      };
+    case 'delete':
+      return { operation, mode: 'delete', ...settings, ...stagingName(values), force: values.force, dryRun: values.dryRun };
+    case 'stage':
+      return stageConfig(values as RawConfig & { mode: Mode }, settings);
+  }
+}
+
+function promoteConfig(values: RawConfig, settings: RunSettings): PromoteConfig {
+  if (values.fromEnvironment === values.environment) {
     throw new ConfigurationError(
       `${describeInput('fromEnvironment')} and ${describeInput('environment')} are both "${values.environment}": promote copies a staging to another environment.`,
     );
   }
-  if (values.mode === 'verify') return verifyConfig(values);
-  if (values.mode === 'promote') return promoteConfig(values);
-  return stageConfig(values as RawConfig & { mode: Mode });
-}
-
-function promoteConfig(values: RawConfig): PromoteConfig {
   return {
+    operation: 'promote',
     mode: 'promote',
-    bucket: values.bucket!,
-    modelName: values.modelName!,
-    modelVersion: values.modelVersion!,
+    ...settings,
+    ...stagingName(values),
     fromEnvironment: values.fromEnvironment!,
-    environment: values.environment!,
-    bintarballKey: values.modelS3Uri === undefined ? undefined : parseS3Uri(values.modelS3Uri).key,
     deep: values.deep,
     force: values.force,
     dryRun: values.dryRun,
-    awsRegion: values.awsRegion!,
-    s3Endpoint: values.s3Endpoint,
-    timeoutSeconds: values.timeout,
-    maxAttempts: values.maxAttempts,
-    stateFile: values.stateFile,
   };
 }
 
-function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {
+function stagingName(values: RawConfig): StagingName {
+  return {
+    bucket: values.bucket!,
+    modelName: values.modelName!,
+    modelVersion: values.modelVersion!,
+    environment: values.environment!,
+    bintarballKey: bintarballKeyOf(values),
+  };
+}
+
+/** Outside the staging modes, `model-s3-uri` only says where the bintarball tree is. */
+function bintarballKeyOf(values: RawConfig): string | undefined {
+  return values.modelS3Uri === undefined ? undefined : parseS3Uri(values.modelS3Uri).key;
+}
+
+function stageConfig(values: RawConfig & { mode: Mode }, settings: RunSettings): StageConfig {
   const model = parseS3Uri(values.modelS3Uri!);
   const inferred = inferModelFacts(baseName(model.key));
   const languageCode = values.languageCode ?? inferred.languageCode;
@@ -253,7 +352,9 @@ function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {
     throw new ConfigurationError(missing.join('\n'));
   }
   return {
+    operation: 'stage',
     mode: values.mode,
+    ...settings,
     model,
     container: values.containerS3Uri === undefined ? undefined : parseS3Uri(values.containerS3Uri),
     bucket: values.bucket!,
@@ -263,12 +364,7 @@ function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {
     languageCode,
     architecture,
     artifactId: values.artifactId ?? `${values.modelName}-${values.modelVersion}`,
-    awsRegion: values.awsRegion!,
-    s3Endpoint: values.s3Endpoint,
-    timeoutSeconds: values.timeout,
     expectedSha256: values.expectedSha256,
-    maxAttempts: values.maxAttempts,
-    stateFile: values.stateFile,
     cache: values.cache,
     cacheDir: values.cacheDir,
     dryRun: values.dryRun,
@@ -276,27 +372,8 @@ function stageConfig(values: RawConfig & { mode: Mode }): StageConfig {
   };
 }
 
-function verifyConfig(values: RawConfig): VerifyConfig {
-  const target =
-    values.deploymentJsonUri !== undefined
-      ? { metadata: parseS3Uri(values.deploymentJsonUri) }
-      : {
-          bucket: values.bucket!,
-          modelName: values.modelName!,
-          modelVersion: values.modelVersion!,
-          environment: values.environment!,
-          bintarballKey: values.modelS3Uri === undefined ? undefined : parseS3Uri(values.modelS3Uri).key,
-        };
-  return {
-    mode: 'verify',
-    target,
-    deep: values.deep,
-    awsRegion: values.awsRegion!,
-    s3Endpoint: values.s3Endpoint,
-    timeoutSeconds: values.timeout,
-    maxAttempts: values.maxAttempts,
-    stateFile: values.stateFile,
-  };
+function verifyTarget(values: RawConfig): VerifyConfig['target'] {
+  return values.deploymentJsonUri !== undefined ? { metadata: parseS3Uri(values.deploymentJsonUri) } : stagingName(values);
 }
 
 /** One line per problem, in the order the inputs are declared. */

@@ -19,6 +19,7 @@ export const INPUTS = {
   architecture: { input: 'architecture', env: ['RIVA_ASR_ARCHITECTURE'] },
   artifactId: { input: 'artifact-id', env: ['RIVA_ARTIFACT_ID'] },
   maxAttempts: { input: 'max-attempts', env: ['RIVA_STAGE_MAX_ATTEMPTS'] },
+  stallTimeout: { input: 'stall-timeout', env: ['RIVA_STAGE_STALL_TIMEOUT'] },
   stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
   cache: { input: 'cache', env: ['RIVA_STAGE_CACHE'] },
   cacheDir: { input: 'cache-dir', env: ['RIVA_STAGE_CACHE_DIR'] },

@@ -1,7 +1,11 @@
 import * as core from '@actions/core';
-import type { CacheReport } from '../modes/content.ts';
-import type { StageResult } from '../stage.ts';
-import { countOf, escapeHtml, formatBytes, formatDuration } from './format.ts';
+import { countOf, escapeHtml, formatBytes, formatDuration } from '../format.ts';
+import type { PromoteResult } from '../operations/promote.ts';
+import type { CacheReport, ModeContent, StagedObject } from '../operations/stage/content.ts';
+import type { StageResult } from '../operations/stage/stage.ts';
+
+/** A run that wrote (or would write) a staging: staging itself, or promote. */
+export type StagingResult = StageResult | PromoteResult;
 
 const HEADINGS: Record<StageResult['status'], string> = {
   staged: 'Riva model staged',
@@ -9,16 +13,28 @@ const HEADINGS: Record<StageResult['status'], string> = {
   planned: 'Riva model staging planned (dry run: nothing written)',
 };
 
-export function summaryHeading(result: StageResult): string {
+export function summaryHeading(result: StagingResult): string {
   return HEADINGS[result.status];
 }
 
+/** Objects moved besides the documents: staged by transfer, or copied by promote. */
+function transferredObjects(result: StagingResult): readonly StagedObject[] {
+  return result.operation === 'promote' ? result.copied : (result.content?.objects ?? []);
+}
+
+/** Bytes the staging refers to instead of copying: the referenced archives (promote: as its source staging did). */
+function duplicationAvoided(result: StagingResult): number {
+  if (result.operation === 'stage') return result.bytesDuplicationAvoided;
+  return result.metadata.mode === 'full' ? 0 : result.metadata.source.size_bytes;
+}
+
 /** What happened, as label/value rows: the content of the job summary's table. */
-export function summaryRows(result: StageResult): Array<[string, string]> {
-  const { metadata, content } = result;
+export function summaryRows(result: StagingResult): Array<[string, string]> {
+  const { metadata } = result;
+  const objects = transferredObjects(result);
   const documentBytes = result.writes.reduce((sum, write) => sum + Buffer.byteLength(write.body), 0);
-  const objectBytes = (content?.objects ?? []).reduce((sum, object) => sum + object.sizeBytes, 0);
-  const objectsWritten = result.writes.length + (content?.objects.length ?? 0);
+  const objectBytes = objects.reduce((sum, object) => sum + object.sizeBytes, 0);
+  const objectsWritten = result.writes.length + objects.length;
   const phases = Object.entries(result.durations)
     .map(([phase, milliseconds]) => `${phase} ${formatDuration(milliseconds)}`)
     .join(', ');
@@ -40,10 +56,11 @@ export function summaryRows(result: StageResult): Array<[string, string]> {
       `${container.uri} (${formatBytes(container.size_bytes)}, ETag ${container.etag})`,
     ]),
     ...fullModeRows(result),
+    ...plannedCopyRows(result),
     ['Metadata', metadata.deployment.metadata_uri],
     ['Completion marker', metadata.deployment.marker_uri],
     [result.status === 'planned' ? 'Would write' : 'Written', `${countOf(objectsWritten, 'object')}, ${formatBytes(documentBytes + objectBytes)}`],
-    ['Duplication avoided', formatBytes(result.bytesDuplicationAvoided)],
+    ['Duplication avoided', formatBytes(duplicationAvoided(result))],
     ['Verified', countOf(result.verified.length, 'object')],
     ['Retries', String(result.retries)],
     ['Time per phase', phases],
@@ -51,9 +68,31 @@ export function summaryRows(result: StageResult): Array<[string, string]> {
   return rows;
 }
 
+/** A promote dry run: the copies it would make. */
+function plannedCopyRows(result: StagingResult): Array<[string, string]> {
+  if (result.operation !== 'promote' || result.status !== 'planned' || result.plannedCopies.length === 0) return [];
+  return [['Would copy', `${countOf(result.plannedCopies.length, 'object')} server-side`]];
+}
+
+/** What moved in a promotion: server-side copies only. */
+function promotedContent(result: PromoteResult): ModeContent {
+  return {
+    sourceSha256: result.metadata.source.sha256,
+    files: [],
+    objects: result.copied,
+    documents: [],
+    transfer: { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: result.copied.reduce((sum, object) => sum + object.sizeBytes, 0) },
+    bytesDuplicationAvoided: duplicationAvoided(result),
+    reused: [],
+    skippedEntries: [],
+    warnings: [],
+  };
+}
+
 /** What full mode moved: files staged, entries skipped, bytes through the runner and inside S3. */
-function fullModeRows(result: StageResult): Array<[string, string]> {
-  const { content, metadata } = result;
+function fullModeRows(result: StagingResult): Array<[string, string]> {
+  const { metadata } = result;
+  const content = result.operation === 'promote' ? promotedContent(result) : result.content;
   if (metadata.mode !== 'full' || content === undefined) return [];
   const stagedBytes = metadata.files.reduce((sum, file) => sum + file.size_bytes, 0);
   const rows: Array<[string, string]> = [
@@ -78,8 +117,7 @@ function cacheText(cache: CacheReport): string {
 }
 
 /** The GitHub job summary: a heading, the table, and any warnings. */
-export async function writeJobSummary(result: StageResult): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+export async function writeJobSummary(result: StagingResult): Promise<void> {
   const summary = core.summary
     .addHeading(summaryHeading(result), 2)
     .addTable([
@@ -89,15 +127,20 @@ export async function writeJobSummary(result: StageResult): Promise<void> {
       ],
       ...summaryRows(result).map(([label, value]) => [label, escapeHtml(value)]),
     ]);
-  if (result.warnings.length > 0) summary.addHeading('Warnings', 3).addList(result.warnings.map(escapeHtml));
+  const warnings = warningsOf(result);
+  if (warnings.length > 0) summary.addHeading('Warnings', 3).addList(warnings.map(escapeHtml));
   await summary.write();
 }
 
 /** The same content for a terminal or a raw log: a heading and aligned label/value lines. */
-export function plainTextSummary(result: StageResult): string {
+export function plainTextSummary(result: StagingResult): string {
   const rows = summaryRows(result);
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = [summaryHeading(result), ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)];
-  for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
+  for (const warning of warningsOf(result)) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
+}
+
+function warningsOf(result: StagingResult): readonly string[] {
+  return result.operation === 'stage' ? result.warnings : [];
 }

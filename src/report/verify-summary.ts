@@ -1,21 +1,13 @@
 import * as core from '@actions/core';
-import type { VerifyResult } from '../modes/verify.ts';
+import { escapeHtml } from '../format.ts';
+import type { VerifyResult } from '../operations/verify.ts';
 import { formatS3Uri } from '../s3/uri.ts';
-import { escapeHtml } from './format.ts';
 
 export function verifyHeading(result: VerifyResult): string {
   const depth = result.deep ? ' (deep: files re-hashed)' : '';
   return result.mismatches.length === 0
     ? `Riva deployment verified${depth}`
     : `Riva deployment verification failed: ${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}${depth}`;
-}
-
-/** The failure message: every mismatch, expected vs found. */
-export function mismatchReport(result: VerifyResult): string {
-  return [
-    `${formatS3Uri(result.layout.metadata)} does not verify:`,
-    ...result.mismatches.map((mismatch) => `- ${mismatch.what} ${mismatch.uri}: expected ${mismatch.expected}, found ${mismatch.found}`),
-  ].join('\n');
 }
 
 export function plainTextVerifySummary(result: VerifyResult): string {
@@ -28,7 +20,6 @@ export function plainTextVerifySummary(result: VerifyResult): string {
 }
 
 export async function writeVerifyJobSummary(result: VerifyResult): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
   const summary = core.summary.addHeading(verifyHeading(result), 2).addRaw(`<p>${escapeHtml(formatS3Uri(result.layout.metadata))}</p>`);
   if (result.mismatches.length > 0) {
     summary.addHeading('Mismatches', 3).addTable([

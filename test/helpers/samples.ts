@@ -1,7 +1,7 @@
 import { resolveConfig, type StageConfig } from '../../src/config/config.ts';
 import { stagingLayout } from '../../src/layout.ts';
 import { buildMetadata, type Metadata, type MetadataInput } from '../../src/metadata.ts';
-import type { StageResult } from '../../src/stage.ts';
+import type { StageResult } from '../../src/operations/stage/stage.ts';
 
 /** A typical production staging's configuration, as values a unit test can change. */
 export function sampleConfig(inputs: Partial<Record<string, string>> = {}): StageConfig {
@@ -19,7 +19,7 @@ export function sampleConfig(inputs: Partial<Record<string, string>> = {}): Stag
     env: {},
     envFile: {},
   });
-  if (config.mode === 'verify' || config.mode === 'promote') throw new Error('sampleConfig makes staging configurations');
+  if (config.operation !== 'stage') throw new Error('sampleConfig makes staging configurations');
   return config;
 }
 
@@ -55,6 +55,7 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
   const metadata = sampleMetadata(config);
   const layout = stagingLayout(config);
   return {
+    operation: 'stage',
     status: 'staged',
     layout,
     metadata,

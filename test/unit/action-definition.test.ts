@@ -42,6 +42,7 @@ describe('action.yml', () => {
         'source-size-bytes',
         'source-uri',
         'state-file',
+        'stagings',
         'status',
       ].sort(),
     );

@@ -39,10 +39,9 @@ describe('resolveConfig', () => {
       languageCode: 'en-US',
       architecture: 'rnnt',
       artifactId: 'parakeet-rnnt-en-us-v2025.09',
-      maxAttempts: 5,
+      connection: { maxAttempts: 5, timeoutSeconds: undefined },
       dryRun: false,
       force: false,
-      timeoutSeconds: undefined,
     });
   });
 
@@ -81,10 +80,8 @@ describe('resolveConfig', () => {
     expect(config).toMatchObject({
       mode: 'reference-only',
       environment: 'staging',
-      awsRegion: 'us-west-2',
+      connection: { region: 'us-west-2', endpoint: 'http://127.0.0.1:9000', timeoutSeconds: 900 },
       container: { bucket: 'models', key: 'bintarball/riva-containers/riva-speech-2.15.0.tar.gz' },
-      s3Endpoint: 'http://127.0.0.1:9000',
-      timeoutSeconds: 900,
       expectedSha256: 'a'.repeat(64),
     });
   });

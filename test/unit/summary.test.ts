@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../../src/report/format.ts';
+import { formatBytes, formatDuration } from '../../src/format.ts';
 import { plainTextSummary, summaryHeading, summaryRows } from '../../src/report/summary.ts';
 import { sampleStageResult } from '../helpers/samples.ts';
 

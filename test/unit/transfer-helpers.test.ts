@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/limit.ts';
-import { TransferProgress } from '../../src/report/progress.ts';
+import { TransferProgress } from '../../src/transfer-progress.ts';
 import { backoffDelay, isTransient } from '../../src/s3/backoff.ts';
 import { partSizeFor } from '../../src/s3/multipart.ts';
 

@@ -1,27 +1,28 @@
-import { createHash, type Hash } from 'node:crypto';
-import { PassThrough, Transform, pipeline, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { StageConfig } from '../config/config.ts';
-import { ValidationError } from '../errors.ts';
-import { relativeToPrefix, stagedModelFile, type StagingLayout } from '../layout.ts';
-import { Semaphore } from '../limit.ts';
-import type { ReferencedObject, StagedFile } from '../metadata.ts';
-import { TransferProgress } from '../report/progress.ts';
-import { readModelArchive, type ModelFileEntry } from '../archive/model-archive.ts';
-import { MultipartUploads, uploadStream } from '../s3/multipart.ts';
-import type { ObjectStore } from '../s3/object-store.ts';
-import { serverSideCopy, supportsServerSideCopy } from '../s3/server-side-copy.ts';
-import type { ArchiveCache } from '../cache/archive-cache.ts';
-import type { StagedEntry, StagingProgress } from '../continuation.ts';
+import { readModelArchive, type ModelFileEntry } from '../../archive/model-archive.ts';
+import type { ArchiveCache } from '../../cache/archive-cache.ts';
+import type { StageConfig } from '../../config/config.ts';
+import { ValidationError } from '../../errors.ts';
+import { relativeToPrefix, stagedModelFile, type FullLayout } from '../../layout.ts';
+import { Semaphore } from '../../limit.ts';
+import type { ReferencedObject, StagedFile } from '../../metadata.ts';
+import { MultipartUploads, uploadStream } from '../../s3/multipart.ts';
+import type { ObjectStore } from '../../s3/object-store.ts';
+import { serverSideCopy, supportsServerSideCopy } from '../../s3/server-side-copy.ts';
+import { hashingTransform, pipelineInto, teeInto } from '../../streams.ts';
+import { TransferProgress, type ProgressDisplay } from '../../transfer-progress.ts';
 import { openArchiveBytes, type ArchiveBytes } from './archive-source.ts';
 import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
+import type { StagedEntry, StagingProgress } from './continuation.ts';
 
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
 const MODEL_UPLOADS_IN_FLIGHT = 2;
 
 export interface FullModeContext {
   readonly config: StageConfig;
-  readonly layout: StagingLayout;
+  readonly layout: FullLayout;
   readonly source: ReferencedObject;
   readonly containers: readonly ReferencedObject[];
   readonly store: ObjectStore;
@@ -35,12 +36,6 @@ export interface FullModeContext {
   readonly cache: ArchiveCache | undefined;
 }
 
-/** Where transfer progress lines go, and how often one is worth showing. */
-export interface ProgressDisplay {
-  readonly intervalMs: number;
-  show(line: string): void;
-}
-
 /**
  * full: one streaming pass over the archive. The bytes from S3 are hashed, decompressed and
  * split into `.riva` entries, each hashed again and uploaded while later bytes still arrive;
@@ -48,7 +43,7 @@ export interface ProgressDisplay {
  */
 export async function stageFullContent(context: FullModeContext): Promise<ModeContent> {
   const { layout, source, store, log } = context;
-  const sourceCopy = layout.sourceCopy!;
+  const { sourceCopy } = layout;
   if (source.info.size === 0) throw new ValidationError('The model archive is empty (0 bytes).');
   const uploads = new MultipartUploads();
   const completed: StagedObject[] = [];
@@ -83,7 +78,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       source,
       store,
       cache: context.cache,
-      maxAttempts: context.config.maxAttempts,
+      maxAttempts: context.config.connection.maxAttempts,
       progress,
       log,
       warn: (message) => {
@@ -103,12 +98,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       // Tee: the same bytes feed the archive reader and the archive's upload, at the pace of the slower.
       const toReader = new PassThrough();
       const toUpload = new PassThrough();
-      hashed.pipe(toReader);
-      hashed.pipe(toUpload);
-      hashed.on('error', (error) => {
-        toReader.destroy(error);
-        toUpload.destroy(error);
-      });
+      teeInto(hashed, [toReader, toUpload]);
       archiveStream = toReader;
       archiveUpload = uploadStream(store, uploads, sourceCopy, toUpload, source.info.size, 'the archive copy').then(
         ({ etag }) => ({ location: sourceCopy, sizeBytes: source.info.size, etag, what: 'the archive copy' }),
@@ -209,7 +199,7 @@ async function stageModelFile(
 
 /** The archive's copy under `source/`, made by S3. */
 async function copyArchive(context: FullModeContext, uploads: MultipartUploads): Promise<StagedObject> {
-  const target = context.layout.sourceCopy!;
+  const target = context.layout.sourceCopy;
   const { info, location } = context.source;
   const { etag } = await serverSideCopy(context.store, uploads, { location, etag: info.etag, sizeBytes: info.size }, target);
   return { location: target, sizeBytes: info.size, etag, what: 'the archive copy' };
@@ -230,34 +220,17 @@ function checkArchiveHash(sha256: string, context: FullModeContext): void {
 }
 
 /** `sha256sum -c` format, paths relative to the staging prefix, the archive first. */
-function checksumsDocument(layout: StagingLayout, sourceSha256: string, files: readonly StagedFile[]): ObjectWrite {
+function checksumsDocument(layout: FullLayout, sourceSha256: string, files: readonly StagedFile[]): ObjectWrite {
   const lines = [
-    `${sourceSha256}  ${relativeToPrefix(layout, layout.sourceCopy!)}`,
+    `${sourceSha256}  ${relativeToPrefix(layout, layout.sourceCopy)}`,
     ...files.map((file) => `${file.sha256}  ${file.path}`),
   ];
   return {
-    location: layout.checksums!,
+    location: layout.checksums,
     body: `${lines.join('\n')}\n`,
     contentType: 'text/plain; charset=utf-8',
     what: 'the checksums file',
   };
-}
-
-function hashingTransform(hash: Hash): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-}
-
-/** `source` piped into `target`, with an error on either side destroying both. */
-function pipelineInto(source: Readable, target: Transform): Transform {
-  pipeline(source, target, () => {
-    // Errors reach the consumer through `target`'s own 'error' event.
-  });
-  return target;
 }
 
 async function removeQuietly(store: ObjectStore, objects: readonly StagedObject[], log: (message: string) => void): Promise<void> {

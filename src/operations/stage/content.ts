@@ -1,5 +1,5 @@
-import type { StagedFile } from '../metadata.ts';
-import type { S3Location } from '../s3/uri.ts';
+import type { StagedFile } from '../../metadata.ts';
+import type { S3Location } from '../../s3/uri.ts';
 
 /** One small document the run writes (or, in a dry run, would write). */
 export interface ObjectWrite {

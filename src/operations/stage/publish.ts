@@ -1,11 +1,38 @@
-import { ConflictError } from './errors.ts';
-import type { StagingLayout } from './layout.ts';
-import { parseMarker, sourceDifferences, type MarkerRecord, type SourceIdentity } from './marker.ts';
-import type { ObjectWrite } from './modes/content.ts';
-import type { CheckedObject } from './modes/verify.ts';
-import { sleep } from './s3/backoff.ts';
-import { ObjectExistsError, type ObjectStore } from './s3/object-store.ts';
-import { formatS3Uri } from './s3/uri.ts';
+import { ConflictError } from '../../errors.ts';
+import type { StagingLayout } from '../../layout.ts';
+import { markerRecord, serialiseMarker, sourceDifferences, type MarkerRecord, type SourceIdentity } from '../../marker.ts';
+import { serialiseMetadata, type Metadata } from '../../metadata.ts';
+import { sleep } from '../../s3/backoff.ts';
+import { ObjectExistsError, type ObjectStore } from '../../s3/object-store.ts';
+import { formatS3Uri } from '../../s3/uri.ts';
+import { readMarker } from '../stored-documents.ts';
+import type { CheckedObject } from '../verify.ts';
+import type { ObjectWrite } from './content.ts';
+
+/**
+ * The one writer of a staging's documents: the mode's own and the metadata, written first, and
+ * the marker (recording the metadata's SHA-256), written last.
+ */
+export function stagingDocuments(
+  metadata: Metadata,
+  layout: StagingLayout,
+  modeDocuments: readonly ObjectWrite[],
+  completedAt: Date,
+): { documents: ObjectWrite[]; marker: ObjectWrite } {
+  const metadataText = serialiseMetadata(metadata);
+  return {
+    documents: [
+      ...modeDocuments,
+      { location: layout.metadata, body: metadataText, contentType: 'application/json', what: 'the metadata document' },
+    ],
+    marker: {
+      location: layout.marker,
+      body: serialiseMarker(markerRecord(metadata, metadataText, completedAt)),
+      contentType: 'text/plain; charset=utf-8',
+      what: 'the completion marker',
+    },
+  };
+}
 
 export interface PublishRules {
   /** Write the metadata only if absent: a second run staging the same target at once loses. */
@@ -83,17 +110,17 @@ export async function awaitConcurrentStaging(
 ): Promise<MarkerRecord> {
   const deadline = now() + CONCURRENT_RUN_WAIT_MS;
   for (let attempt = 1; ; attempt += 1) {
-    if ((await store.head(layout.marker, 'the completion marker')) !== undefined) {
-      const marker = parseMarker(await store.getText(layout.marker, 'the completion marker'));
-      if (marker === undefined) break;
-      const differences = sourceDifferences(marker, planned);
+    const marker = await readMarker(layout, store);
+    if (marker.state === 'foreign') break;
+    if (marker.state === 'ours') {
+      const differences = sourceDifferences(marker.record, planned);
       if (differences.length > 0) {
         throw new ConflictError(
           `Another run staged ${formatS3Uri(layout.prefix)} from a different source at the same time ` +
             `(${differences.join('; ')}). Check which archive is meant for this version, then re-run with \`force\`.`,
         );
       }
-      return marker;
+      return marker.record;
     }
     if (now() >= deadline) break;
     await sleep(Math.min(250 * 2 ** attempt, 5000), store.signal);

@@ -1,35 +1,22 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { StageConfig } from './config/config.ts';
-import { ConflictError, ValidationError } from './errors.ts';
-import { stagingLayout, type StagingLayout } from './layout.ts';
-import {
-  markerRecord,
-  parseMarker,
-  serialiseMarker,
-  sha256Hex,
-  sourceDifferences,
-  sourceIdentity,
-  type MarkerRecord,
-} from './marker.ts';
-import {
-  buildMetadata,
-  parseMetadataDocument,
-  serialiseMetadata,
-  type GithubRun,
-  type Metadata,
-  type ReferencedObject,
-} from './metadata.ts';
-import type { ModeContent, ObjectWrite } from './modes/content.ts';
-import type { CheckedObject } from './modes/verify.ts';
-import type { ArchiveCache } from './cache/archive-cache.ts';
+import type { StageConfig } from '../../config/config.ts';
+import { ConflictError, ValidationError } from '../../errors.ts';
+import { countOf } from '../../format.ts';
+import { modelFilesFolder, stagingLayout, type FullLayout, type StagingLayout } from '../../layout.ts';
+import { sha256Hex, sourceIdentity, type MarkerRecord } from '../../marker.ts';
+import { buildMetadata, type Metadata, type ReferencedObject } from '../../metadata.ts';
+import type { ObjectStore } from '../../s3/object-store.ts';
+import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
+import type { PhaseName } from '../../state-file.ts';
+import type { OperationDefinition, OperationDependencies } from '../operation.ts';
+import { readMarker, readMetadata } from '../stored-documents.ts';
+import type { CheckedObject } from '../verify.ts';
+import type { ModeContent, ObjectWrite } from './content.ts';
 import { reusableEntries, StagingProgress } from './continuation.ts';
-import { stageFullContent, type ProgressDisplay } from './modes/full.ts';
-import { referenceContent } from './modes/reference.ts';
-import { countOf } from './report/format.ts';
-import type { ObjectStore } from './s3/object-store.ts';
-import { awaitConcurrentStaging, publishDocuments, publishMarker } from './publish.ts';
-import { formatS3Uri, type S3Location } from './s3/uri.ts';
-import type { PhaseName, StateFile } from './state-file.ts';
+import { stageFullContent } from './full.ts';
+import { completeStagingOfSameSource } from './plan.ts';
+import { awaitConcurrentStaging, publishDocuments, publishMarker, stagingDocuments } from './publish.ts';
+import { referenceContent } from './reference.ts';
 
 export type StageStatus = 'staged' | 'already-staged' | 'planned';
 
@@ -37,6 +24,7 @@ export type StageStatus = 'staged' | 'already-staged' | 'planned';
 export type VerifiedObject = CheckedObject;
 
 export interface StageResult {
+  readonly operation: 'stage';
   readonly status: StageStatus;
   readonly layout: StagingLayout;
   readonly metadata: Metadata;
@@ -52,18 +40,33 @@ export interface StageResult {
   readonly retries: number;
 }
 
-export interface StageDependencies {
-  readonly store: ObjectStore;
-  readonly state: StateFile;
-  readonly runId: string;
-  readonly toolVersion: string;
-  readonly github: GithubRun | null;
-  readonly now: () => Date;
-  readonly log: (message: string) => void;
-  /** Where transfer progress goes, and how often it is worth showing. */
-  readonly progress: ProgressDisplay;
-  /** Full mode: where archives are kept between runs, when caching is on. */
-  readonly cache?: ArchiveCache | undefined;
+/** What staging needs of a run: all of it (full mode reads the archive, with progress and cache). */
+export type StageDependencies = OperationDependencies;
+
+export const stageOperation: OperationDefinition<StageConfig, StageResult> = {
+  stateFile: (config) => ({
+    name: `${config.mode}-${config.environment}-${config.artifactId}`,
+    fields: { artifact_id: config.artifactId, environment: config.environment, source_uri: formatS3Uri(config.model) },
+  }),
+  run: (config, deps) => stage(config, deps),
+  outputs: stagingOutputs,
+  failure: () => undefined,
+  warnings: (result) => result.warnings,
+};
+
+/** The values step 131 and scripts read, as the action's outputs name them (stage and promote alike). */
+export function stagingOutputs(result: { readonly status: StageStatus; readonly metadata: Metadata }): Record<string, string> {
+  const { metadata } = result;
+  return {
+    'deployment-json-uri': metadata.deployment.metadata_uri,
+    'marker-uri': metadata.deployment.marker_uri,
+    'artifact-id': metadata.artifact_id,
+    mode: metadata.mode,
+    status: result.status,
+    'source-uri': metadata.source.uri,
+    'source-size-bytes': String(metadata.source.size_bytes),
+    'source-sha256': metadata.source.sha256 ?? '',
+  };
 }
 
 interface Discovery {
@@ -109,6 +112,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     shown: Metadata,
   ): StageResult => {
     const result: StageResult = {
+      operation: 'stage',
       status,
       layout,
       metadata: shown,
@@ -135,13 +139,13 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   }
 
   if (config.dryRun) {
-    const documents = [...(layout.checksums ? [layout.checksums] : []), layout.metadata, layout.marker];
-    if (layout.sourceCopy) {
+    const documents = [...(layout.mode === 'full' ? [layout.checksums] : []), layout.metadata, layout.marker];
+    if (layout.mode === 'full') {
       log(`Dry run: would copy ${formatS3Uri(discovery.source.location)} to ${formatS3Uri(layout.sourceCopy)} (server-side)`);
-      log(`Dry run: would stage every .riva file of the archive under ${formatS3Uri(layout.prefix)}models/`);
+      log(`Dry run: would stage every .riva file of the archive under ${formatS3Uri(modelFilesFolder(layout))}`);
     }
     for (const location of documents) log(`Dry run: would write ${formatS3Uri(location)}`);
-    const planned = documentWrites(plan.metadata, layout, [], deps);
+    const planned = stagingDocuments(plan.metadata, layout, [], deps.now());
     return finish('planned', plan.content, [...planned.documents, planned.marker], [], plan.metadata);
   }
 
@@ -152,10 +156,10 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       await deps.store.delete(layout.marker, 'the previous completion marker');
       log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
     }
-    const full = plan.content === undefined ? await startFullStaging(config, layout, discovery, plan.metadata, deps) : undefined;
+    const full = layout.mode === 'full' ? await startFullStaging(config, layout, discovery, plan.metadata, deps) : undefined;
     const content = plan.content ?? (await full!.stage());
     const metadata = content === plan.content ? plan.metadata : metadataFor(content);
-    const writes = documentWrites(metadata, layout, content.documents, deps);
+    const writes = stagingDocuments(metadata, layout, content.documents, deps.now());
     // Everything but the marker now; the marker only once all of it is verified.
     const outcome = await publishDocuments(
       writes.documents,
@@ -194,7 +198,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
 /** Full mode's pass, continuing what an earlier run of the same source left staged. */
 async function startFullStaging(
   config: StageConfig,
-  layout: StagingLayout,
+  layout: FullLayout,
   discovery: Discovery,
   planned: Metadata,
   deps: StageDependencies,
@@ -226,38 +230,16 @@ async function startFullStaging(
   return { record, stage };
 }
 
-/** The documents of a staging: the mode's own and the metadata, written first, and the marker, written last. */
-function documentWrites(
-  metadata: Metadata,
-  layout: StagingLayout,
-  modeDocuments: readonly ObjectWrite[],
-  deps: Pick<StageDependencies, 'now'>,
-): { documents: ObjectWrite[]; marker: ObjectWrite } {
-  const metadataText = serialiseMetadata(metadata);
-  return {
-    documents: [
-      ...modeDocuments,
-      { location: layout.metadata, body: metadataText, contentType: 'application/json', what: 'the metadata document' },
-    ],
-    marker: {
-      location: layout.marker,
-      body: serialiseMarker(markerRecord(metadata, metadataText, deps.now())),
-      contentType: 'text/plain; charset=utf-8',
-      what: 'the completion marker',
-    },
-  };
-}
-
 async function discover(config: StageConfig, layout: StagingLayout, deps: StageDependencies): Promise<Discovery> {
   const { store, log } = deps;
   const describe = async (location: S3Location, what: string): Promise<ReferencedObject> => ({
     location,
     info: await store.describe(location, what),
   });
-  const [source, containers, markerInfo, metadataInfo] = await Promise.all([
+  const [source, containers, marker, metadataInfo] = await Promise.all([
     describe(config.model, 'the model archive'),
     Promise.all(config.container ? [describe(config.container, 'the container archive')] : []),
-    store.head(layout.marker, 'the completion marker'),
+    readMarker(layout, store),
     store.head(layout.metadata, 'the metadata document'),
   ]);
   const metadataExists = metadataInfo !== undefined;
@@ -265,34 +247,12 @@ async function discover(config: StageConfig, layout: StagingLayout, deps: StageD
   for (const container of containers) {
     log(`Found ${formatS3Uri(container.location)}: ${container.info.size} bytes, ETag ${container.info.etag}`);
   }
-  if (markerInfo === undefined) return { source, containers, metadataExists, existingMarker: undefined };
-  const markerText = await store.getText(layout.marker, 'the completion marker');
-  const existingMarker = parseMarker(markerText);
-  if (existingMarker === undefined && !config.force) {
+  if (marker.state === 'foreign' && !config.force) {
     throw new ConflictError(
       `${formatS3Uri(layout.marker)} exists but was not written by riva-130-stage. Remove it, or set \`force\` to replace the staging.`,
     );
   }
-  return { source, containers, metadataExists, existingMarker };
-}
-
-/**
- * The marker of a complete staging of the same source, which needs nothing written; one of a
- * different source is a conflict: a staged version must not silently change under the steps
- * that trust it.
- */
-function completeStagingOfSameSource(
-  marker: MarkerRecord | undefined,
-  planned: Metadata,
-  force: boolean,
-): MarkerRecord | undefined {
-  if (marker === undefined || force) return undefined;
-  const differences = sourceDifferences(marker, sourceIdentity(planned));
-  if (differences.length === 0) return marker;
-  throw new ConflictError(
-    `${planned.deployment.marker_uri} already marks a complete staging of a different source ` +
-      `(${differences.join('; ')}). Stage it under a new \`model-version\` (MODEL_VERSION), or set \`force\` to replace it.`,
-  );
+  return { source, containers, metadataExists, existingMarker: marker.state === 'ours' ? marker.record : undefined };
 }
 
 /** Every object the run wrote exists with the size (and ETag) it was written with; the metadata reads back equal. */
@@ -346,11 +306,4 @@ async function verifyExisting(layout: StagingLayout, marker: MarkerRecord, store
     { what: 'the metadata document', uri: formatS3Uri(layout.metadata), found: `${info.size} bytes, ETag ${info.etag}` },
   ];
   return { existing: metadata, verified };
-}
-
-async function readMetadata(location: S3Location, store: ObjectStore): Promise<{ metadata: Metadata; text: string }> {
-  const text = await store.getText(location, 'the metadata document');
-  const parsed = parseMetadataDocument(text);
-  if ('problem' in parsed) throw new ValidationError(`${formatS3Uri(location)} ${parsed.problem}.`);
-  return { metadata: parsed.metadata, text };
 }

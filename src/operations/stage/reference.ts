@@ -1,5 +1,5 @@
-import { ValidationError } from '../errors.ts';
-import type { ReferencedObject } from '../metadata.ts';
+import { ValidationError } from '../../errors.ts';
+import type { ReferencedObject } from '../../metadata.ts';
 import { NO_TRANSFER, type ModeContent } from './content.ts';
 
 /**

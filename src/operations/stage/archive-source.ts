@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { archiveCacheKey, type ArchiveCache, type CacheEntryWriter } from '../cache/archive-cache.ts';
-import type { ReferencedObject } from '../metadata.ts';
-import { formatBytes } from '../report/format.ts';
-import type { TransferProgress } from '../report/progress.ts';
-import type { ObjectStore } from '../s3/object-store.ts';
-import { resumableDownload } from '../s3/resumable-download.ts';
+import { archiveCacheKey, type ArchiveCache, type CacheEntryWriter } from '../../cache/archive-cache.ts';
+import { formatBytes } from '../../format.ts';
+import type { ReferencedObject } from '../../metadata.ts';
+import type { ObjectStore } from '../../s3/object-store.ts';
+import { resumableDownload } from '../../s3/resumable-download.ts';
+import { teeInto } from '../../streams.ts';
+import type { TransferProgress } from '../../transfer-progress.ts';
 
 export type CacheOutcome = 'hit' | 'miss' | 'off';
 
@@ -69,12 +70,7 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
   const writer: CacheEntryWriter = await cache.begin(key);
   const toPass = new PassThrough({ highWaterMark: 1024 * 1024 });
   const toCache = createWriteStream(writer.path);
-  download.pipe(toPass);
-  download.pipe(toCache);
-  download.on('error', (error) => {
-    toPass.destroy(error);
-    toCache.destroy(error);
-  });
+  teeInto(download, [toPass, toCache]);
   const written = finished(toCache);
   written.catch(() => undefined);
   return {

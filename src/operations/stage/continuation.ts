@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { StagingLayout } from './layout.ts';
-import { sourceDifferences, type SourceIdentity } from './marker.ts';
-import type { ObjectStore } from './s3/object-store.ts';
-import { formatS3Uri, type S3Location } from './s3/uri.ts';
+import { progressRecord, stagingObject, type StagingLayout } from '../../layout.ts';
+import { sourceDifferences, type SourceIdentity } from '../../marker.ts';
+import type { ObjectStore } from '../../s3/object-store.ts';
+import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
 
 /** One object a run already staged under the prefix, as it recorded it. */
 export interface StagedEntry {
@@ -53,7 +53,7 @@ export class StagingProgress {
   ) {
     this.#store = store;
     this.#onChange = onChange;
-    this.#location = progressLocation(layout);
+    this.#location = progressRecord(layout);
     this.#source = source;
     this.#runId = runId;
     for (const entry of reused) this.#staged.set(entry.path, entry);
@@ -96,10 +96,6 @@ export class StagingProgress {
   }
 }
 
-export function progressLocation(layout: StagingLayout): S3Location {
-  return { bucket: layout.prefix.bucket, key: `${layout.prefix.key}staging_in_progress.json` };
-}
-
 /**
  * What an earlier run of the same source staged and is still there unchanged (HeadObject size
  * and ETag as recorded): those objects need not be staged again. Anything else, nothing.
@@ -110,7 +106,7 @@ export async function reusableEntries(
   source: SourceIdentity,
   log: (message: string) => void,
 ): Promise<StagedEntry[]> {
-  const location = progressLocation(layout);
+  const location = progressRecord(layout);
   if ((await store.head(location, 'the in-progress record')) === undefined) return [];
   const parsed = RecordSchema.safeParse(safeJson(await store.getText(location, 'the in-progress record')));
   if (!parsed.success) {
@@ -123,7 +119,7 @@ export async function reusableEntries(
   }
   const checked = await Promise.all(
     parsed.data.staged.map(async (entry) => {
-      const info = await store.head({ bucket: layout.prefix.bucket, key: `${layout.prefix.key}${entry.path}` }, entry.path);
+      const info = await store.head(stagingObject(layout, entry.path), entry.path);
       const unchanged = info !== undefined && info.size === entry.size_bytes && (entry.etag === '' || info.etag === entry.etag);
       return unchanged ? [{ path: entry.path, sizeBytes: entry.size_bytes, sha256: entry.sha256, etag: info.etag }] : [];
     }),

@@ -2,6 +2,12 @@ import { formatBytes } from './format.ts';
 
 const MIB = 1024 * 1024;
 
+/** Where transfer progress lines go, and how often one is worth showing. */
+export interface ProgressDisplay {
+  readonly intervalMs: number;
+  show(line: string): void;
+}
+
 /**
  * Progress of a byte transfer as log lines (percent, MiB/s, ETA), at most one per interval so
  * a multi-GB transfer does not flood the log.

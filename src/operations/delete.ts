@@ -1,0 +1,124 @@
+import type { DeleteConfig } from '../config/config.ts';
+import { ConflictError } from '../errors.ts';
+import { bintarballRootOrDefault, candidateLayouts, relativeToPrefix, type StagingLayout } from '../layout.ts';
+import type { ObjectStore } from '../s3/object-store.ts';
+import { formatS3Uri, type S3Location } from '../s3/uri.ts';
+import { listStagings } from './list.ts';
+import type { OperationDefinition } from './operation.ts';
+
+export type DeleteStatus = 'deleted' | 'planned' | 'absent';
+
+export interface DeleteResult {
+  readonly operation: 'delete';
+  readonly status: DeleteStatus;
+  /** The layouts that held documents of this staging (none when it was absent). */
+  readonly layouts: readonly StagingLayout[];
+  /** Every object removed (or, in a dry run, to remove), in the order of removal. */
+  readonly removed: readonly string[];
+}
+
+export const deleteOperation: OperationDefinition<DeleteConfig, DeleteResult> = {
+  stateFile: (config) => ({
+    name: `delete-${config.environment}-${config.modelName}-${config.modelVersion}`,
+    fields: { environment: config.environment },
+  }),
+  run: (config, deps) => deleteStaging(config, deps.store, deps.log, deps.state),
+  outputs: (result) => ({
+    'deployment-json-uri': result.layouts[0] === undefined ? '' : formatS3Uri(result.layouts[0].metadata),
+    'marker-uri': result.layouts[0] === undefined ? '' : formatS3Uri(result.layouts[0].marker),
+    mode: 'delete',
+    status: result.status,
+  }),
+  failure: () => undefined,
+  warnings: () => [],
+};
+
+interface PhaseRecorder {
+  phase<T>(name: 'discover' | 'plan' | 'write', work: () => Promise<T>): Promise<T>;
+  record(fields: Record<string, unknown>): void;
+}
+
+/**
+ * Removes one staging (the documents of either layout, its staged objects and records), marker
+ * first, so that nothing looks complete while it goes, and the metadata last, so that an
+ * interrupted delete leaves what a re-run of delete (or a new staging) finds and replaces. A
+ * staging that a later environment was promoted from is kept unless `force`.
+ */
+export async function deleteStaging(
+  config: DeleteConfig,
+  store: ObjectStore,
+  log: (message: string) => void,
+  state: PhaseRecorder,
+): Promise<DeleteResult> {
+  const found = await state.phase('discover', () => stagingObjects(config, store));
+  const layouts = found.map(({ layout }) => layout);
+  if (found.length === 0) {
+    log(`No staging of ${config.modelName} ${config.modelVersion} for ${config.environment}: nothing to delete.`);
+    state.record({ status: 'absent' });
+    return { operation: 'delete', status: 'absent', layouts, removed: [] };
+  }
+  const order = await state.phase('plan', async () => {
+    await refuseWhenPromotedFrom(config, layouts, store);
+    return removalOrder(found);
+  });
+  const removed = order.map(({ location }) => formatS3Uri(location));
+  if (config.dryRun) {
+    for (const uri of removed) log(`Dry run: would delete ${uri}`);
+    state.record({ status: 'planned' });
+    return { operation: 'delete', status: 'planned', layouts, removed };
+  }
+  await state.phase('write', async () => {
+    for (const { location, what } of order) {
+      await store.delete(location, what);
+      log(`Deleted ${formatS3Uri(location)}`);
+    }
+  });
+  state.record({ status: 'deleted', removed });
+  return { operation: 'delete', status: 'deleted', layouts, removed };
+}
+
+interface FoundStaging {
+  readonly layout: StagingLayout;
+  /** Every key under the staging's folder. */
+  readonly keys: readonly string[];
+}
+
+/** The layouts of this staging that hold anything, with what they hold. */
+async function stagingObjects(config: DeleteConfig, store: ObjectStore): Promise<FoundStaging[]> {
+  const candidates = candidateLayouts(config.bucket, config, bintarballRootOrDefault(config.bintarballKey));
+  const found = await Promise.all(
+    candidates.map(async (layout) => {
+      const { objects } = await store.list(layout.prefix, `the staging ${formatS3Uri(layout.prefix)}`);
+      return { layout, keys: objects.map((object) => object.key) };
+    }),
+  );
+  return found.filter(({ layout, keys }) => keys.includes(layout.metadata.key) || keys.includes(layout.marker.key));
+}
+
+/** Markers first, then everything else, then the metadata documents. */
+function removalOrder(found: readonly FoundStaging[]): Array<{ location: S3Location; what: string }> {
+  const markers = found.flatMap(({ layout, keys }) => (keys.includes(layout.marker.key) ? [{ location: layout.marker, what: 'the completion marker' }] : []));
+  const documents = found.flatMap(({ layout, keys }) => (keys.includes(layout.metadata.key) ? [{ location: layout.metadata, what: 'the metadata document' }] : []));
+  const special = new Set(found.flatMap(({ layout }) => [layout.marker.key, layout.metadata.key]));
+  const rest = found.flatMap(({ layout, keys }) =>
+    keys
+      .filter((key) => !special.has(key))
+      .map((key) => ({ location: { bucket: layout.prefix.bucket, key }, what: relativeToPrefix(layout, { bucket: layout.prefix.bucket, key }) })),
+  );
+  return [...markers, ...rest, ...documents];
+}
+
+/** A staging another environment was promoted from is still the record of where that one came from. */
+async function refuseWhenPromotedFrom(config: DeleteConfig, layouts: readonly StagingLayout[], store: ObjectStore): Promise<void> {
+  if (config.force) return;
+  const uris = new Set(layouts.map((layout) => formatS3Uri(layout.metadata)));
+  const { stagings } = await listStagings({ ...config, environment: undefined }, store);
+  const dependants = stagings
+    .filter((staging) => staging.promotedFrom !== null && uris.has(staging.promotedFrom.metadataUri))
+    .map((staging) => staging.metadataUri);
+  if (dependants.length > 0) {
+    throw new ConflictError(
+      `${[...uris].join(' and ')} was promoted to ${dependants.join(', ')}. Delete those first, or set \`force\` to delete it anyway.`,
+    );
+  }
+}

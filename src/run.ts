@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArchiveCache } from './cache/archive-cache.ts';
+import type { RunConfig } from './config/config.ts';
+import { errorMessage } from './errors.ts';
+import type { GithubRun } from './metadata.ts';
+import { operationFor } from './operations/index.ts';
+import type { OperationResult } from './operations/operation.ts';
+import { createS3Client } from './s3/client.ts';
+import { prepareCredentialEnvironment } from './s3/credentials.ts';
+import { RetryLog } from './s3/retry-log.ts';
+import { S3ObjectStore } from './s3/s3-object-store.ts';
+import { StateFile } from './state-file.ts';
+import type { ProgressDisplay } from './transfer-progress.ts';
+import { TOOL_VERSION } from './version.ts';
+
+/** Where a run reports, whichever entry point (action or command line) started it. */
+export interface RunReporter {
+  info(message: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+  /** Transfer progress; `intervalMs` is how often it is worth showing. */
+  readonly progress: ProgressDisplay;
+}
+
+export interface RunContext {
+  readonly runId: string;
+  readonly github: GithubRun | null;
+  /** Folder for the default state file. */
+  readonly stateDirectory: string;
+  /** Told the state file's path as soon as it exists, before anything can fail. */
+  readonly onStateFile?: (path: string) => void;
+  /** Full mode: where archives are kept between runs. */
+  readonly cache?: ArchiveCache | undefined;
+}
+
+/** A finished run: the operation's result, its outputs, and why it failed if it completed but failed (verify's mismatches). */
+export interface RunOutcome {
+  readonly result: OperationResult;
+  readonly outputs: Record<string, string>;
+  readonly failure: string | undefined;
+}
+
+/**
+ * Sets up a run (credentials, state file, S3 client, deadline) and runs the operation the
+ * configuration names. Failures are rethrown with the message a user needs; an expired
+ * `timeout` says where the run was.
+ */
+export async function runOperation(config: RunConfig, context: RunContext, reporter: RunReporter): Promise<RunOutcome> {
+  const operation = operationFor(config);
+  const state = openStateFile(config, operation.stateFile(config), context);
+  const { store, deadline, close } = openStore(config, reporter);
+  try {
+    const result = await operation.run(config, {
+      store,
+      state,
+      runId: context.runId,
+      toolVersion: TOOL_VERSION,
+      github: context.github,
+      now: () => new Date(),
+      log: (message: string) => reporter.info(message),
+      progress: reporter.progress,
+      cache: context.cache,
+    });
+    const outputs = operation.outputs(result);
+    state.record({ outputs, retries: store.retries?.count ?? 0, finished_at: new Date().toISOString() });
+    for (const warning of operation.warnings(result)) reporter.warning(warning);
+    return { result, outputs, failure: operation.failure(result) };
+  } catch (error) {
+    throw failed(error, config, state, deadline);
+  } finally {
+    close();
+  }
+}
+
+function openStateFile(config: RunConfig, file: { name: string; fields: Record<string, unknown> }, context: RunContext): StateFile {
+  const path = config.stateFile ?? join(context.stateDirectory, 'riva-130-stage', `${file.name}.json`);
+  const state = new StateFile(path, {
+    tool: 'riva-130-stage',
+    tool_version: TOOL_VERSION,
+    run_id: context.runId,
+    mode: config.mode,
+    ...file.fields,
+    started_at: new Date().toISOString(),
+  });
+  context.onStateFile?.(state.path);
+  return state;
+}
+
+/** The run's S3 access: one client with retries counted, every request bound to the deadline. */
+function openStore(config: RunConfig, reporter: RunReporter) {
+  const { connection } = config;
+  const deadline = connection.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(connection.timeoutSeconds * 1000);
+  const retries = new RetryLog(connection.maxAttempts, (message) => reporter.debug(message));
+  const client = createS3Client({
+    region: connection.region,
+    endpoint: connection.endpoint,
+    maxAttempts: connection.maxAttempts,
+    stallTimeoutMs: connection.stallTimeoutSeconds === undefined ? undefined : connection.stallTimeoutSeconds * 1000,
+    onRetry: (event) => retries.record(event),
+  });
+  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal: deadline, retries });
+  return { store, deadline, close: () => client.destroy() };
+}
+
+/** The error to show for a failed run, recorded in the state file; an expired deadline says where. */
+function failed(error: unknown, config: RunConfig, state: StateFile, deadline: AbortSignal | undefined): Error {
+  const message = deadline?.aborted ? deadlineMessage(config, state) : errorMessage(error);
+  state.record({ error: message, finished_at: new Date().toISOString() });
+  return error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
+}
+
+/**
+ * Lets the SDK's credential chain see what a `.env` file provides (keys, profile), without
+ * overriding anything the environment already sets; then clears profile settings that would
+ * break a run that has keys. Returns warnings to show.
+ */
+export function prepareAwsEnvironment(env: NodeJS.ProcessEnv, envFile: Readonly<Record<string, string>>): string[] {
+  for (const [name, value] of Object.entries(envFile)) {
+    if (name.startsWith('AWS_') && env[name] === undefined) env[name] = value;
+  }
+  return prepareCredentialEnvironment(env, (path) => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+function deadlineMessage(config: RunConfig, state: StateFile): string {
+  const phase = state.currentPhase ?? 'start-up';
+  const progress = state.lastProgress ? ` (${state.lastProgress})` : '';
+  return (
+    `The run's \`timeout\` (RIVA_STAGE_TIMEOUT) of ${config.connection.timeoutSeconds} s expired during the ${phase} phase${progress}. ` +
+    'It stopped cleanly: multipart uploads were aborted and no completion marker was written. Raise the timeout or re-run.'
+  );
+}
