@@ -2,10 +2,23 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     reporters: ['default', './test/closing-line-reporter.ts'],
-    // End-to-end tests start a process and an S3 server; give them room on a loaded machine.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        // Pure modules and the operations against the in-memory store: no bundle, no server.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/operations/**/*.test.ts'] },
+      },
+      {
+        // The built bundle against a real S3 server, as the runner and a terminal run it.
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['./test/build-bundle.ts'],
+          // End-to-end tests start a process and an S3 server; give them room on a loaded machine.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

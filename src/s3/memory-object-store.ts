@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable, addAbortSignal } from 'node:stream';
-import { describeS3Error, httpStatusOf, isNotFound } from './errors.ts';
+import { describeS3Error, isNotFound } from './errors.ts';
 import {
-  ObjectExistsError, unquote, type ByteRange, type CompletedPart, type CopySource, type ListedObject, type Listing,
+  lostConditionalWrite, MISSING_OBJECT, unquote, type ByteRange, type CompletedPart, type CopySource, type ListedObject, type Listing,
   type ObjectInfo, type ObjectStore, type OpenUpload, type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
@@ -152,7 +152,7 @@ export class MemoryObjectStore implements ObjectStore {
   async describe(location: S3Location, what: string): Promise<ObjectInfo> {
     const info = await this.head(location, what);
     if (info === undefined) {
-      throw this.describeError({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, `find ${what}`, location);
+      throw this.describeError(MISSING_OBJECT, `find ${what}`, location);
     }
     return info;
   }
@@ -176,10 +176,7 @@ export class MemoryObjectStore implements ObjectStore {
       return this.#store(location, bytes, md5Hex(bytes), contentType).etag;
     } catch (error) {
       // The same mapping as S3ObjectStore, so an injected 409 ConditionalRequestConflict reads as S3's would.
-      if (options.onlyIfAbsent && [409, 412].includes(httpStatusOf(error) ?? 0)) {
-        throw new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
-      }
-      throw this.describeError(error, `write ${what}`, location);
+      throw lostConditionalWrite(error, location, options.onlyIfAbsent) ?? this.describeError(error, `write ${what}`, location);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
+import { httpStatusOf } from './errors.ts';
 import type { RetryLog } from './retry-log.ts';
-import type { S3Location } from './uri.ts';
+import { formatS3Uri, type S3Location } from './uri.ts';
 
 /** What S3 says about an object, in the form the metadata records it. */
 export interface ObjectInfo {
@@ -120,6 +121,19 @@ export interface ObjectStore {
 export class ObjectExistsError extends Error {
   override readonly name = 'ObjectExistsError';
 }
+
+/**
+ * A conditional write's refusal as ObjectExistsError: 412 (the object exists) or 409
+ * ConditionalRequestConflict (another conditional write of it is under way). Undefined for any
+ * other failure, and for a write that was not conditional.
+ */
+export function lostConditionalWrite(error: unknown, location: S3Location, onlyIfAbsent: boolean | undefined): ObjectExistsError | undefined {
+  if (!onlyIfAbsent || ![409, 412].includes(httpStatusOf(error) ?? 0)) return undefined;
+  return new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
+}
+
+/** What a missing object looks like to `describe`: a HEAD's bodiless 404. */
+export const MISSING_OBJECT = { name: 'NotFound', $metadata: { httpStatusCode: 404 } } as const;
 
 export function unquote(etag: string): string {
   return etag.replace(/^"(.*)"$/, '$1');

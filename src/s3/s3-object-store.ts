@@ -16,7 +16,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
-  ObjectExistsError,
+  lostConditionalWrite,
+  MISSING_OBJECT,
   unquote,
   type ByteRange,
   type CompletedPart,
@@ -86,7 +87,7 @@ export class S3ObjectStore implements ObjectStore {
   async describe(location: S3Location, what: string): Promise<ObjectInfo> {
     const info = await this.head(location, what);
     if (info === undefined) {
-      throw this.describeError({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, `find ${what}`, location);
+      throw this.describeError(MISSING_OBJECT, `find ${what}`, location);
     }
     return info;
   }
@@ -111,11 +112,7 @@ export class S3ObjectStore implements ObjectStore {
       );
       return unquote(output.ETag ?? '');
     } catch (error) {
-      // 412: the object exists; 409 ConditionalRequestConflict: another conditional write of it is under way.
-      if (options.onlyIfAbsent && [409, 412].includes(httpStatusOf(error) ?? 0)) {
-        throw new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
-      }
-      throw this.describeError(error, `write ${what}`, location);
+      throw lostConditionalWrite(error, location, options.onlyIfAbsent) ?? this.describeError(error, `write ${what}`, location);
     }
   }
 

@@ -186,7 +186,7 @@ async function stageModelFile(
       reused: true,
     };
   }
-  const { etag } = await uploadStream(context.store, uploads, location, body, entry.sizeBytes, `models/${entry.path}`);
+  const { etag } = await uploadStream(context.store, uploads, location, body, entry.sizeBytes, path);
   const sha256 = fileHash.digest('hex');
   await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
   context.log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
