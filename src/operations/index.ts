@@ -1,10 +1,15 @@
 import type { RunConfig } from '../config/config.ts';
-import { deleteOperation } from './delete.ts';
-import { listOperation } from './list.ts';
-import type { OperationDefinition, OperationName, OperationResult } from './operation.ts';
-import { promoteOperation } from './promote.ts';
-import { stageOperation } from './stage/stage.ts';
-import { verifyOperation } from './verify.ts';
+import { deleteOperation, type DeleteResult } from './delete.ts';
+import { listOperation, type ListResult } from './list.ts';
+import type { OperationDefinition } from './operation.ts';
+import { promoteOperation, type PromoteResult } from './promote.ts';
+import { stageOperation, type StageResult } from './stage/stage.ts';
+import { verifyOperation, type VerifyResult } from './verify.ts';
+
+/** The outcome of one run, one variant per operation: the entries render it, nothing else. */
+export type OperationResult = StageResult | PromoteResult | VerifyResult | ListResult | DeleteResult;
+
+export type OperationName = OperationResult['operation'];
 
 /** Every operation, by the name its configuration carries: the one place an operation is registered. */
 const OPERATIONS = {

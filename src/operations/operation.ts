@@ -4,11 +4,6 @@ import type { GithubRun } from '../metadata.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import type { StateFile } from '../state-file.ts';
 import type { ProgressDisplay } from '../transfer-progress.ts';
-import type { DeleteResult } from './delete.ts';
-import type { ListResult } from './list.ts';
-import type { PromoteResult } from './promote.ts';
-import type { StageResult } from './stage/stage.ts';
-import type { VerifyResult } from './verify.ts';
 
 /** What every operation is given by the run that starts it; nothing here knows the entry point. */
 export interface OperationDependencies {
@@ -25,17 +20,12 @@ export interface OperationDependencies {
   readonly cache?: ArchiveCache | undefined;
 }
 
-/** The outcome of one run, one variant per operation: the entries render it, nothing else. */
-export type OperationResult = StageResult | PromoteResult | VerifyResult | ListResult | DeleteResult;
-
-export type OperationName = OperationResult['operation'];
-
 /**
  * One operation (stage, verify, promote, list, delete …): a peer of the others, looked up by
  * name in `operations/index.ts`. Adding one means one file here, one table entry, its inputs in
  * `config/` and action.yml, and its renderer in `report/`.
  */
-export interface OperationDefinition<Config extends RunConfig, Result extends OperationResult> {
+export interface OperationDefinition<Config extends RunConfig, Result extends { readonly operation: string }> {
   /** The state file's name (without folder and extension) and the fields it starts with. */
   stateFile(config: Config): { readonly name: string; readonly fields: Record<string, unknown> };
   run(config: Config, deps: OperationDependencies): Promise<Result>;

@@ -1,4 +1,4 @@
-import type { OperationResult } from '../operations/operation.ts';
+import type { OperationResult } from '../operations/index.ts';
 import { plainTextDeleteSummary, writeDeleteJobSummary } from './delete-summary.ts';
 import { plainTextListSummary, writeListJobSummary } from './list-summary.ts';
 import { plainTextSummary, writeJobSummary } from './summary.ts';
