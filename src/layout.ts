@@ -142,14 +142,34 @@ export function stagingTrees(bucket: string, root: string): { readonly bintarbal
   return { bintarball: { bucket, key: `${root}${METADATA_TREE}` }, stagingArea: { bucket, key: '' } };
 }
 
-/** A folder one level below `parent` (a key ending in `/`), as `list` walks the trees. */
-export function subfolder(parent: S3Location, name: string): S3Location {
-  return { bucket: parent.bucket, key: `${parent.key}${name}/` };
+/**
+ * The staging a key of a tree belongs to, when the key is one of its documents
+ * (`<tree><environment>/<model>/<version>/<metadata or marker>`); undefined for any other key.
+ * `tree` is one of `stagingTrees`, `root` the bintarball root they were made with.
+ */
+export function stagingOfKey(tree: S3Location, key: string, root: string): StagingTarget | undefined {
+  if (!key.startsWith(tree.key)) return undefined;
+  const [environment, modelName, modelVersion, name, ...rest] = key.slice(tree.key.length).split('/');
+  if (environment === undefined || modelName === undefined || modelVersion === undefined || name === undefined || rest.length > 0) return undefined;
+  const target = { environment, modelName, modelVersion };
+  const layout = layoutInTree(tree, target, root);
+  return key === layout.metadata.key || key === layout.marker.key ? target : undefined;
 }
 
-/** The name of a folder directly under `parent`, from a common prefix a delimiter listing returned. */
-export function folderName(parent: S3Location, commonPrefix: string): string {
-  return commonPrefix.slice(parent.key.length, -1);
+/** The layout of a staging found in `tree`: the bintarball layout in the metadata tree, a staging area at the top. */
+export function layoutInTree(tree: S3Location, target: StagingTarget, root: string): BintarballLayout | ReferenceLayout {
+  const [bintarball, stagingArea] = candidateLayouts(tree.bucket, target, root);
+  return tree.key === stagingTrees(tree.bucket, root).bintarball.key ? bintarball : stagingArea;
+}
+
+/** The part of a tree that can hold stagings of `narrowing`: the environment's folder, the model's, the version's. */
+export function narrowedPrefix(tree: S3Location, narrowing: Partial<StagingTarget>): S3Location {
+  let key = tree.key;
+  for (const segment of [narrowing.environment, narrowing.modelName, narrowing.modelVersion]) {
+    if (segment === undefined) break;
+    key = `${key}${segment}/`;
+  }
+  return { bucket: tree.bucket, key };
 }
 
 function targetFolder(target: StagingTarget): string {

@@ -1,8 +1,8 @@
 import type { ListConfig } from '../config/config.ts';
-import { bintarballRootOrDefault, candidateLayouts, folderName, stagingTrees, subfolder, type StagingLayout } from '../layout.ts';
+import { bintarballRootOrDefault, layoutInTree, narrowedPrefix, stagingOfKey, stagingTrees, type StagingLayout, type StagingTarget } from '../layout.ts';
 import { sha256Hex } from '../marker.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
-import { formatS3Uri, type S3Location } from '../s3/uri.ts';
+import { formatS3Uri } from '../s3/uri.ts';
 import type { OperationDefinition } from './operation.ts';
 import { findMetadata, readMarker } from './stored-documents.ts';
 
@@ -46,45 +46,44 @@ export const listOperation: OperationDefinition<ListConfig, ListResult> = {
 type Narrowing = Pick<ListConfig, 'environment' | 'modelName' | 'modelVersion'>;
 
 /**
- * Every staging in both trees of the bucket, found with delimiter listings
- * (`<environment>/<model>/<version>/`), narrowed to the environment, model and version given.
- * Read-only; sorted by environment, model, version, bintarball layout first.
+ * Every staging in both trees of the bucket, narrowed to the environment, model and version
+ * given. Each tree (or the narrowed part of it) is listed in full and its stagings are the
+ * folders that hold a metadata document or a marker: servers differ in how well they roll
+ * nested keys up into delimiter prefixes (the embedded test server drops those more than one
+ * folder deep), while a plain prefix listing is the same everywhere. Read-only; sorted by
+ * environment, model and version, the bintarball tree first.
  */
 export async function listStagings(config: Pick<ListConfig, 'bucket' | 'bintarballKey'> & Narrowing, store: ObjectStore): Promise<ListResult> {
   const root = bintarballRootOrDefault(config.bintarballKey);
   const trees = stagingTrees(config.bucket, root);
+  const narrowing = { environment: config.environment, modelName: config.modelName, modelVersion: config.modelVersion };
   const found: ListedStaging[] = [];
-  for (const [tree, pick] of [
-    [trees.bintarball, 0],
-    [trees.stagingArea, 1],
-  ] as const) {
-    for (const environment of await folders(store, tree, config.environment)) {
-      const environmentFolder = subfolder(tree, environment);
-      for (const model of await folders(store, environmentFolder, config.modelName)) {
-        const modelFolder = subfolder(environmentFolder, model);
-        for (const version of await folders(store, modelFolder, config.modelVersion)) {
-          const layout = candidateLayouts(config.bucket, { environment, modelName: model, modelVersion: version }, root)[pick];
-          const staging = await describeStaging(layout, store);
-          if (staging !== undefined) found.push({ environment, model, version, ...staging });
-        }
-      }
+  for (const tree of [trees.bintarball, trees.stagingArea]) {
+    const prefix = narrowedPrefix(tree, narrowing);
+    const { objects } = await store.list(prefix, `the stagings under ${formatS3Uri(prefix)}`);
+    const targets = new Map<string, StagingTarget>();
+    for (const object of objects) {
+      const target = stagingOfKey(tree, object.key, root);
+      if (target !== undefined && matches(target, narrowing)) targets.set(`${target.environment}/${target.modelName}/${target.modelVersion}`, target);
+    }
+    for (const [, target] of [...targets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const staging = await describeStaging(layoutInTree(tree, target, root), store);
+      found.push({ environment: target.environment, model: target.modelName, version: target.modelVersion, ...staging });
     }
   }
   return { operation: 'list', trees: [formatS3Uri(trees.bintarball), formatS3Uri(trees.stagingArea)], stagings: found };
 }
 
-/** The names of the folders directly under `parent`, or just `only` when it is one of them. */
-async function folders(store: ObjectStore, parent: S3Location, only: string | undefined): Promise<string[]> {
-  const { prefixes } = await store.list(parent, `the folders under ${formatS3Uri(parent)}`, { delimiter: '/' });
-  const names = prefixes.map((prefix) => folderName(parent, prefix)).filter((name) => name !== '');
-  return only === undefined ? names.sort() : names.filter((name) => name === only);
+function matches(target: StagingTarget, narrowing: Partial<StagingTarget>): boolean {
+  return (
+    (narrowing.environment === undefined || narrowing.environment === target.environment) &&
+    (narrowing.modelName === undefined || narrowing.modelName === target.modelName) &&
+    (narrowing.modelVersion === undefined || narrowing.modelVersion === target.modelVersion)
+  );
 }
 
-/** A staging's documents as found in its folder; undefined when the folder holds neither. */
-async function describeStaging(layout: StagingLayout, store: ObjectStore): Promise<Omit<ListedStaging, 'environment' | 'model' | 'version'> | undefined> {
-  const { objects } = await store.list(layout.prefix, `the staging ${formatS3Uri(layout.prefix)}`, { delimiter: '/' });
-  const keys = new Set(objects.map((object) => object.key));
-  if (!keys.has(layout.metadata.key) && !keys.has(layout.marker.key)) return undefined;
+/** A staging's documents as found in its folder. */
+async function describeStaging(layout: StagingLayout, store: ObjectStore): Promise<Omit<ListedStaging, 'environment' | 'model' | 'version'>> {
   const [marker, stored] = await Promise.all([readMarker(layout, store), findMetadata(layout.metadata, store)]);
   const metadata = stored.state === 'valid' ? stored.metadata : undefined;
   const vouched = marker.state === 'ours' && stored.state !== 'absent' && marker.record.metadataSha256 === sha256Hex(stored.text);
