@@ -4,7 +4,7 @@ import { bintarballRootOrDefault, candidateLayouts, relativeToPrefix, type Stagi
 import type { ObjectStore } from '../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../s3/uri.ts';
 import { listStagings } from './list.ts';
-import type { OperationDefinition } from './operation.ts';
+import type { OperationDefinition, OperationDependencies } from './operation.ts';
 
 export type DeleteStatus = 'deleted' | 'planned' | 'absent';
 
@@ -22,7 +22,7 @@ export const deleteOperation: OperationDefinition<DeleteConfig, DeleteResult> = 
     name: `delete-${config.environment}-${config.modelName}-${config.modelVersion}`,
     fields: { environment: config.environment },
   }),
-  run: (config, deps) => deleteStaging(config, deps.store, deps.log, deps.state),
+  run: (config, deps) => deleteStaging(config, deps),
   outputs: (result) => ({
     'deployment-json-uri': result.layouts[0] === undefined ? '' : formatS3Uri(result.layouts[0].metadata),
     'marker-uri': result.layouts[0] === undefined ? '' : formatS3Uri(result.layouts[0].marker),
@@ -33,11 +33,6 @@ export const deleteOperation: OperationDefinition<DeleteConfig, DeleteResult> = 
   warnings: () => [],
 };
 
-interface PhaseRecorder {
-  phase<T>(name: 'discover' | 'plan' | 'write', work: () => Promise<T>): Promise<T>;
-  record(fields: Record<string, unknown>): void;
-}
-
 /**
  * Removes one staging (the documents of either layout, its staged objects and records), marker
  * first, so that nothing looks complete while it goes, and the metadata last, so that an
@@ -46,9 +41,7 @@ interface PhaseRecorder {
  */
 export async function deleteStaging(
   config: DeleteConfig,
-  store: ObjectStore,
-  log: (message: string) => void,
-  state: PhaseRecorder,
+  { store, log, state }: Pick<OperationDependencies, 'store' | 'log' | 'state'>,
 ): Promise<DeleteResult> {
   const found = await state.phase('discover', () => stagingObjects(config, store));
   const layouts = found.map(({ layout }) => layout);

@@ -74,25 +74,20 @@ function plannedCopyRows(result: StagingResult): Array<[string, string]> {
   return [['Would copy', `${countOf(result.plannedCopies.length, 'object')} server-side`]];
 }
 
-/** What moved in a promotion: server-side copies only. */
-function promotedContent(result: PromoteResult): ModeContent {
-  return {
-    sourceSha256: result.metadata.source.sha256,
-    files: [],
-    objects: result.copied,
-    documents: [],
-    transfer: { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: result.copied.reduce((sum, object) => sum + object.sizeBytes, 0) },
-    bytesDuplicationAvoided: duplicationAvoided(result),
-    reused: [],
-    skippedEntries: [],
-    warnings: [],
-  };
+/** How a full-mode staging's bytes moved: what the summary shows besides its files. */
+type MovedBytes = Pick<ModeContent, 'cache' | 'reused' | 'skippedEntries' | 'transfer'>;
+
+/** Staging says how its bytes moved; a promotion moved them by server-side copies only. */
+function movedBytes(result: StagingResult): MovedBytes | undefined {
+  if (result.operation === 'stage') return result.content;
+  const bytesCopiedServerSide = result.copied.reduce((sum, object) => sum + object.sizeBytes, 0);
+  return { reused: [], skippedEntries: [], transfer: { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide } };
 }
 
 /** What full mode moved: files staged, entries skipped, bytes through the runner and inside S3. */
 function fullModeRows(result: StagingResult): Array<[string, string]> {
   const { metadata } = result;
-  const content = result.operation === 'promote' ? promotedContent(result) : result.content;
+  const content = movedBytes(result);
   if (metadata.mode !== 'full' || content === undefined) return [];
   const stagedBytes = metadata.files.reduce((sum, file) => sum + file.size_bytes, 0);
   const rows: Array<[string, string]> = [

@@ -2,20 +2,30 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable, addAbortSignal } from 'node:stream';
 import { describeS3Error, isNotFound } from './errors.ts';
 import {
-  lostConditionalWrite, MISSING_OBJECT, unquote, type ByteRange, type CompletedPart, type CopySource, type ListedObject, type Listing,
-  type ObjectInfo, type ObjectStore, type OpenUpload, type StreamUploadOptions,
+  describeExisting,
+  lostConditionalWrite,
+  unquote,
+  type ByteRange,
+  type CompletedPart,
+  type CopySource,
+  type ListedObject,
+  type Listing,
+  type ObjectInfo,
+  type ObjectStore,
+  type OpenUpload,
+  type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
 
 /** The requests a fault can strike: the ObjectStore methods that send one (`describe` sends a `head`). */
-export type OperationName =
+export type RequestName =
   | 'head' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'copyObject' | 'createMultipartUpload'
   | 'uploadPartCopy' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadStream';
 
 /** A failure the next matching request(s) answer with instead of doing their work. */
 export interface Fault {
-  readonly operation: OperationName;
+  readonly operation: RequestName;
   /** Which locations fail (the target of a copy or upload, the prefix of a listing); all when absent. */
   readonly matches?: (location: S3Location) => boolean;
   /** How many matching requests fail; 1 when absent. */
@@ -26,7 +36,7 @@ export interface Fault {
 
 /** One request the store received; `key` is `bucket/key`. */
 export interface StoreRequest {
-  readonly operation: OperationName;
+  readonly operation: RequestName;
   readonly key: string;
 }
 
@@ -62,7 +72,7 @@ interface MultipartUpload {
 /** Small enough that streaming code sees an object of a few hundred KiB in several chunks. */
 const CHUNK_SIZE = 64 * 1024;
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
-const WRITES: ReadonlySet<OperationName> = new Set<OperationName>([
+const WRITES: ReadonlySet<RequestName> = new Set<RequestName>([
   'putText', 'delete', 'copyObject', 'createMultipartUpload', 'uploadPartCopy', 'completeMultipartUpload', 'abortMultipartUpload', 'uploadStream',
 ]);
 
@@ -110,7 +120,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   getObject(bucket: string, key: string): Buffer | undefined {
-    return this.#objects.get(`${bucket}/${key}`)?.body;
+    return this.#objects.get(idOf({ bucket, key }))?.body;
   }
 
   keys(bucket: string): string[] {
@@ -149,12 +159,8 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async describe(location: S3Location, what: string): Promise<ObjectInfo> {
-    const info = await this.head(location, what);
-    if (info === undefined) {
-      throw this.describeError(MISSING_OBJECT, `find ${what}`, location);
-    }
-    return info;
+  describe(location: S3Location, what: string): Promise<ObjectInfo> {
+    return describeExisting(this, location, what);
   }
 
   async getText(location: S3Location, what: string): Promise<string> {
@@ -343,17 +349,17 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   /** A request as the server sees it: refused unsent after the deadline, then recorded, then maybe faulted. */
-  #request(operation: OperationName, location: S3Location): void {
+  #request(operation: RequestName, location: S3Location): void {
     this.#checkSignal();
     this.#record(operation, location);
     this.#fail(operation, location);
   }
 
-  #record(operation: OperationName, location: S3Location): void {
+  #record(operation: RequestName, location: S3Location): void {
     this.requests.push({ operation, key: idOf(location) });
   }
 
-  #fail(operation: OperationName, location: S3Location): void {
+  #fail(operation: RequestName, location: S3Location): void {
     const entry = this.#faults.find(({ fault }) => fault.operation === operation && (fault.matches?.(location) ?? true));
     if (entry === undefined) return;
     entry.remaining -= 1;

@@ -132,8 +132,13 @@ export function lostConditionalWrite(error: unknown, location: S3Location, onlyI
   return new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
 }
 
-/** What a missing object looks like to `describe`: a HEAD's bodiless 404. */
-export const MISSING_OBJECT = { name: 'NotFound', $metadata: { httpStatusCode: 404 } } as const;
+/** `describe` for either store: its `head`, with a missing object as the typed error that names it. */
+export async function describeExisting(store: ObjectStore, location: S3Location, what: string): Promise<ObjectInfo> {
+  const info = await store.head(location, what);
+  // What a HEAD of a missing object answers: a bodiless 404.
+  if (info === undefined) throw store.describeError({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, `find ${what}`, location);
+  return info;
+}
 
 export function unquote(etag: string): string {
   return etag.replace(/^"(.*)"$/, '$1');

@@ -17,7 +17,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
   lostConditionalWrite,
-  MISSING_OBJECT,
+  describeExisting,
   unquote,
   type ByteRange,
   type CompletedPart,
@@ -84,12 +84,8 @@ export class S3ObjectStore implements ObjectStore {
     return this.describeError(headError, `read ${what}`, location);
   }
 
-  async describe(location: S3Location, what: string): Promise<ObjectInfo> {
-    const info = await this.head(location, what);
-    if (info === undefined) {
-      throw this.describeError(MISSING_OBJECT, `find ${what}`, location);
-    }
-    return info;
+  describe(location: S3Location, what: string): Promise<ObjectInfo> {
+    return describeExisting(this, location, what);
   }
 
   async putText(
