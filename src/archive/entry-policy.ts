@@ -25,6 +25,8 @@ const LINKS = new Set(['SymbolicLink', 'Link']);
  * not produced by the model export and must not be staged.
  */
 export function classifyEntry(header: TarEntryHeader): EntryDecision {
+  // `tar -C dir .` writes the root itself first, as `./`: harmless, and it has no relative path.
+  if (header.type === 'Directory' && isArchiveRoot(header.path)) return { action: 'ignore' };
   const path = relativeEntryPath(header.path);
   if (LINKS.has(header.type)) {
     throw new ValidationError(
@@ -50,10 +52,19 @@ export function relativeEntryPath(rawPath: string): string {
   if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) {
     throw new ValidationError(`The archive entry ${JSON.stringify(rawPath)} has control characters or a backslash in its path.`);
   }
-  const segments = rawPath.split('/').filter((segment) => segment !== '' && segment !== '.');
+  const segments = segmentsOf(rawPath);
   if (segments.includes('..')) {
     throw new ValidationError(`The archive entry "${rawPath}" climbs out of the archive with "..".`);
   }
   if (segments.length === 0) throw new ValidationError(`The archive has an entry with an empty path ("${rawPath}").`);
   return segments.join('/');
+}
+
+/** `./`, `.`: the archive's root directory, which names no path of its own. */
+export function isArchiveRoot(rawPath: string): boolean {
+  return rawPath.startsWith('.') && segmentsOf(rawPath).length === 0;
+}
+
+function segmentsOf(rawPath: string): string[] {
+  return rawPath.split('/').filter((segment) => segment !== '' && segment !== '.');
 }

@@ -27,5 +27,14 @@ describe('classifyEntry', () => {
 
   it('rejects an entry whose path is empty', () => {
     expect(() => relativeEntryPath('./')).toThrow('empty path');
+    expect(() => classifyEntry(file('./'))).toThrow('empty path');
+  });
+
+  it.each(['./', '.', '././'])('ignores the archive root directory %j, as `tar -C dir .` writes it first', (path) => {
+    expect(classifyEntry({ path, type: 'Directory', size: 0 })).toEqual({ action: 'ignore' });
+  });
+
+  it('still rejects an absolute root directory', () => {
+    expect(() => classifyEntry({ path: '/', type: 'Directory', size: 0 })).toThrow('has an absolute path');
   });
 });
