@@ -68,3 +68,26 @@ export function isArchiveRoot(rawPath: string): boolean {
 function segmentsOf(rawPath: string): string[] {
   return rawPath.split('/').filter((segment) => segment !== '' && segment !== '.');
 }
+
+/**
+ * The files of one archive by the path they stage under, so that a second entry for the same
+ * path rejects the archive: it would silently replace the first under the same key (as tar
+ * extraction would), and which of the two a reader gets would depend on upload order.
+ */
+export class EntryPaths {
+  /** Normalised path → the entry's path as the archive spells it. */
+  readonly #entryNames = new Map<string, string>();
+
+  /** Records the entry `rawPath` under its normalised `path`, or throws a ValidationError naming both entries. */
+  claim(rawPath: string, path: string): void {
+    const earlier = this.#entryNames.get(path);
+    if (earlier === undefined) {
+      this.#entryNames.set(path, rawPath);
+      return;
+    }
+    const entries = earlier === rawPath
+      ? `entry ${JSON.stringify(rawPath)} appears twice`
+      : `entries ${JSON.stringify(earlier)} and ${JSON.stringify(rawPath)} both name ${path}`;
+    throw new ValidationError(`The archive ${entries}; archive entries must be unique, or one would replace the other.`);
+  }
+}

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { ValidationError, errorMessage } from '../errors.ts';
-import { classifyEntry } from './entry-policy.ts';
+import { EntryPaths, classifyEntry } from './entry-policy.ts';
 
 /** One `.riva` file as it streams out of the archive. */
 export interface ModelFileEntry {
@@ -35,6 +35,7 @@ export async function readModelArchive(
   const modelFiles: string[] = [];
   const nonEmptyModelFiles: string[] = [];
   const skipped: string[] = [];
+  const entryPaths = new EntryPaths();
   const consumers: Array<Promise<void>> = [];
   const openEntries = new Set<ReadEntry>();
 
@@ -64,6 +65,8 @@ export async function readModelArchive(
     let decision;
     try {
       decision = classifyEntry(entry);
+      // Before the entry is handed on: a duplicate must never reach the upload.
+      if (decision.action !== 'ignore') entryPaths.claim(entry.path, decision.path);
     } catch (error) {
       entry.resume();
       fail(error as Error);

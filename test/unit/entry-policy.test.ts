@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyEntry, relativeEntryPath } from '../../src/archive/entry-policy.ts';
+import { EntryPaths, classifyEntry, relativeEntryPath } from '../../src/archive/entry-policy.ts';
 import { ValidationError } from '../../src/errors.ts';
 
 const file = (path: string) => ({ path, type: 'File', size: 10 });
@@ -36,5 +36,24 @@ describe('classifyEntry', () => {
 
   it('still rejects an absolute root directory', () => {
     expect(() => classifyEntry({ path: '/', type: 'Directory', size: 0 })).toThrow('has an absolute path');
+  });
+});
+
+describe('EntryPaths', () => {
+  it('accepts entries with different paths', () => {
+    const paths = new EntryPaths();
+    paths.claim('m/a.riva', 'm/a.riva');
+    paths.claim('./m/b.riva', 'm/b.riva');
+    expect(() => paths.claim('m/a.riva.bak', 'm/a.riva.bak')).not.toThrow();
+  });
+
+  it('rejects a second entry for the same path, naming both as the archive spells them', () => {
+    const paths = new EntryPaths();
+    paths.claim('dir//a.riva', 'dir/a.riva');
+    expect(() => paths.claim('./dir/a.riva', 'dir/a.riva')).toThrow(ValidationError);
+    expect(() => paths.claim('./dir/a.riva', 'dir/a.riva')).toThrow(
+      'The archive entries "dir//a.riva" and "./dir/a.riva" both name dir/a.riva; archive entries must be unique, or one would replace the other.',
+    );
+    expect(() => paths.claim('dir//a.riva', 'dir/a.riva')).toThrow('The archive entry "dir//a.riva" appears twice;');
   });
 });
