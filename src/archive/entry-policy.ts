@@ -43,21 +43,28 @@ export function classifyEntry(header: TarEntryHeader): EntryDecision {
 
 /** The entry's path relative to the archive root, or a ValidationError naming the entry. */
 export function relativeEntryPath(rawPath: string): string {
+  const problem = entryPathProblem(rawPath);
+  if (problem !== undefined) throw new ValidationError(`The archive entry ${JSON.stringify(rawPath)} ${problem}.`);
+  return segmentsOf(rawPath).join('/');
+}
+
+/**
+ * Why an entry path cannot be staged, as the rest of a sentence about the entry ("has an
+ * absolute path; …"), or undefined when it can. The one definition of a sane entry name, for the
+ * full read and for the check of an archive's first entry alike.
+ */
+export function entryPathProblem(rawPath: string): string | undefined {
   if (rawPath.startsWith('/') || rawPath.startsWith('\\') || /^[A-Za-z]:/.test(rawPath)) {
-    throw new ValidationError(`The archive entry "${rawPath}" has an absolute path; entries must be relative.`);
+    return 'has an absolute path; entries must be relative';
   }
   // Control characters and backslashes cannot be written to a sha256sum checksums file as-is,
   // and a backslash is a separator on some systems that later read the staging.
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) {
-    throw new ValidationError(`The archive entry ${JSON.stringify(rawPath)} has control characters or a backslash in its path.`);
-  }
+  if (/[\u0000-\u001f\u007f\\]/.test(rawPath)) return 'has control characters or a backslash in its path';
   const segments = segmentsOf(rawPath);
-  if (segments.includes('..')) {
-    throw new ValidationError(`The archive entry "${rawPath}" climbs out of the archive with "..".`);
-  }
-  if (segments.length === 0) throw new ValidationError(`The archive has an entry with an empty path ("${rawPath}").`);
-  return segments.join('/');
+  if (segments.includes('..')) return 'climbs out of the archive with ".."';
+  if (segments.length === 0) return 'has an empty path';
+  return undefined;
 }
 
 /** `./`, `.`: the archive's root directory, which names no path of its own. */

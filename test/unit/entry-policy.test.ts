@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EntryPaths, classifyEntry, relativeEntryPath } from '../../src/archive/entry-policy.ts';
+import { EntryPaths, classifyEntry, entryPathProblem, relativeEntryPath } from '../../src/archive/entry-policy.ts';
 import { ValidationError } from '../../src/errors.ts';
 
 const file = (path: string) => ({ path, type: 'File', size: 10 });
@@ -36,6 +36,16 @@ describe('classifyEntry', () => {
 
   it('still rejects an absolute root directory', () => {
     expect(() => classifyEntry({ path: '/', type: 'Directory', size: 0 })).toThrow('has an absolute path');
+  });
+});
+
+describe('entryPathProblem', () => {
+  it('says what is wrong with a path as the rest of a sentence, and nothing for a sane one', () => {
+    expect(entryPathProblem('./parakeet/1/model.riva')).toBeUndefined();
+    expect(entryPathProblem('/abs')).toBe('has an absolute path; entries must be relative');
+    expect(entryPathProblem('../x.riva')).toBe('climbs out of the archive with ".."');
+    expect(entryPathProblem('a/\u0007.riva')).toBe('has control characters or a backslash in its path');
+    expect(entryPathProblem('')).toBe('has an empty path');
   });
 });
 
