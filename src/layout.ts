@@ -49,6 +49,7 @@ const MODEL_FILES_FOLDER = 'models/';
 const SOURCE_FOLDER = 'source/';
 const BINTARBALL_METADATA = 'deployment.json';
 const STAGING_AREA_METADATA = 'artifact.json';
+const CHECKSUMS_FILE = 'checksums.sha256';
 /** The names a metadata document has, for messages that ask for one. */
 export const METADATA_DOCUMENT_NAMES = [BINTARBALL_METADATA, STAGING_AREA_METADATA] as const;
 
@@ -118,6 +119,18 @@ export function modelFilesFolder(layout: FullLayout): S3Location {
 /** The in-progress record of a full-mode staging that has not completed yet. */
 export function progressRecord(layout: StagingLayout): S3Location {
   return stagingObject(layout, 'staging_in_progress.json');
+}
+
+/**
+ * Where an earlier staging at this place may have left objects of its own: the folders full
+ * mode writes into and its checksums file. A new staging removes what of these it does not
+ * list; nothing else under the prefix is the tool's to remove.
+ */
+export function replaceableContent(layout: StagingLayout): { readonly folders: readonly S3Location[]; readonly files: readonly S3Location[] } {
+  return {
+    folders: [stagingObject(layout, MODEL_FILES_FOLDER), stagingObject(layout, SOURCE_FOLDER)],
+    files: [stagingObject(layout, CHECKSUMS_FILE)],
+  };
 }
 
 /** Full mode: every object a staging consists of besides its metadata and marker, in write order. */
@@ -202,7 +215,7 @@ function withArchive(area: Places, archiveName: string): FullLayout {
     metadata: area.metadata,
     marker: area.marker,
     sourceCopy: { bucket: prefix.bucket, key: `${prefix.key}${SOURCE_FOLDER}${archiveName}` },
-    checksums: { bucket: prefix.bucket, key: `${prefix.key}checksums.sha256` },
+    checksums: { bucket: prefix.bucket, key: `${prefix.key}${CHECKSUMS_FILE}` },
   };
 }
 

@@ -70,14 +70,17 @@ export function parseMarker(text: string): MarkerRecord | undefined {
 
 /** The part of a staging that decides whether a re-run would produce the same thing. */
 export interface SourceIdentity {
+  /** A staging by reference holds none of the files a full one does: the mode is part of what was staged. */
+  readonly mode: string;
   readonly sourceUri: string;
   readonly sourceEtag: string;
   readonly sourceSizeBytes: number;
   readonly containers: string;
 }
 
-export function sourceIdentity(metadata: Pick<Metadata, 'source' | 'containers'>): SourceIdentity {
+export function sourceIdentity(metadata: Pick<Metadata, 'mode' | 'source' | 'containers'>): SourceIdentity {
   return {
+    mode: metadata.mode,
     sourceUri: metadata.source.uri,
     sourceEtag: metadata.source.etag,
     sourceSizeBytes: metadata.source.size_bytes,
@@ -88,6 +91,9 @@ export function sourceIdentity(metadata: Pick<Metadata, 'source' | 'containers'>
 /** What differs between a recorded and a current source, in words; empty when identical. */
 export function sourceDifferences(recorded: SourceIdentity, current: SourceIdentity): string[] {
   const differences: string[] = [];
+  if (recorded.mode !== current.mode) {
+    differences.push(`mode ${recorded.mode} → ${current.mode}`);
+  }
   if (recorded.sourceUri !== current.sourceUri) {
     differences.push(`archive ${recorded.sourceUri} → ${current.sourceUri}`);
   }

@@ -19,9 +19,17 @@ const ReferencedObjectSchema = z.object({
   etag: z.string().describe('ETag as S3 reported it, without quotes'),
 });
 
-export const MetadataSchema = z
-  .object({
-    schema_version: z.literal(1),
+/** An object the staging consists of, pinned: what verify and promote hold it to. */
+const PinnedObjectSchema = z.object({
+  path: z.string().min(1).describe('Relative to the staging prefix, e.g. models/…/x.riva'),
+  uri: s3Uri,
+  size_bytes: z.number().int().nonnegative(),
+  etag: z.string().min(1).describe('ETag as the server reported it after the write, without quotes'),
+  sha256: sha256Hex,
+});
+
+const MetadataFields = z.object({
+    schema_version: z.literal(2),
     artifact_id: z.string().min(1),
     mode: z.enum(MODES),
     model: z.object({
@@ -37,16 +45,8 @@ export const MetadataSchema = z
         .describe('Computed in full mode; in the reference modes S3\'s full-object SHA-256 when it holds one, else null'),
     }),
     containers: z.array(ReferencedObjectSchema),
-    files: z
-      .array(
-        z.object({
-          path: z.string().min(1).describe('Relative to the staging prefix, e.g. models/…/x.riva'),
-          uri: s3Uri,
-          size_bytes: z.number().int().nonnegative(),
-          sha256: sha256Hex,
-        }),
-      )
-      .describe('Staged model files (full mode); empty in the reference modes'),
+    source_copy: PinnedObjectSchema.nullable().describe("The archive's copy under source/ (full mode); null in the reference modes"),
+    files: z.array(PinnedObjectSchema).describe('Staged model files (full mode); empty in the reference modes'),
     deployment: z.object({
       environment: z.string().min(1),
       s3_bucket: z.string().min(3),
@@ -76,13 +76,30 @@ export const MetadataSchema = z
         .nullable()
         .describe('The workflow run that staged it; null outside GitHub Actions'),
     }),
-  })
-  .meta({
-    title: 'riva-130-stage deployment metadata',
-    description: 'deployment.json (bintarball-reference) or artifact.json (reference-only, full)',
   });
 
+export const MetadataSchema = MetadataFields.strict().meta({
+  title: 'riva-130-stage deployment metadata',
+  description: 'deployment.json (bintarball-reference) or artifact.json (reference-only, full)',
+});
+
+/**
+ * Schema version 1, written before stagings pinned their objects: its files carry no ETag and
+ * the archive copy is not listed. Still read, so that verify can check such a staging by size
+ * and say that re-staging pins it.
+ */
+const LegacyMetadataSchema = MetadataFields.omit({ source_copy: true })
+  .extend({
+    schema_version: z.literal(1),
+    files: z.array(PinnedObjectSchema.omit({ etag: true })),
+  })
+  .strict();
+
 export type Metadata = z.infer<typeof MetadataSchema>;
+export type LegacyMetadata = z.infer<typeof LegacyMetadataSchema>;
+/** A document as found in S3: the current schema or the legacy one. */
+export type StoredMetadataDocument = Metadata | LegacyMetadata;
+export type PinnedObject = z.infer<typeof PinnedObjectSchema>;
 export type GithubRun = NonNullable<Metadata['run']['github']>;
 
 export interface ReferencedObject {
@@ -90,10 +107,12 @@ export interface ReferencedObject {
   readonly info: ObjectInfo;
 }
 
+/** An object the run staged, with the ETag the server reports for it. */
 export interface StagedFile {
   readonly path: string;
   readonly location: S3Location;
   readonly sizeBytes: number;
+  readonly etag: string;
   readonly sha256: string;
 }
 
@@ -103,6 +122,8 @@ export interface MetadataInput {
   readonly source: ReferencedObject;
   readonly sourceSha256: string | null;
   readonly containers: readonly ReferencedObject[];
+  /** Full mode: the archive's copy under `source/`. */
+  readonly sourceCopy: StagedFile | undefined;
   readonly files: readonly StagedFile[];
   readonly run: {
     readonly id: string;
@@ -117,7 +138,7 @@ export interface MetadataInput {
 export function buildMetadata(input: MetadataInput): Metadata {
   const { config, layout } = input;
   return MetadataSchema.parse({
-    schema_version: 1,
+    schema_version: 2,
     artifact_id: config.artifactId,
     mode: config.mode,
     model: {
@@ -132,12 +153,8 @@ export function buildMetadata(input: MetadataInput): Metadata {
       sha256: input.sourceSha256,
     },
     containers: input.containers.map(referenced),
-    files: input.files.map((file) => ({
-      path: file.path,
-      uri: formatS3Uri(file.location),
-      size_bytes: file.sizeBytes,
-      sha256: file.sha256,
-    })),
+    source_copy: input.sourceCopy === undefined ? null : pinned(input.sourceCopy),
+    files: input.files.map(pinned),
     deployment: {
       environment: config.environment,
       s3_bucket: config.bucket,
@@ -170,15 +187,16 @@ export function serialiseMetadata(metadata: Metadata): string {
   return `${JSON.stringify(metadata, null, 2)}\n`;
 }
 
-/** A stored document read back: the metadata, or what is wrong with it. */
-export function parseMetadataDocument(text: string): { metadata: Metadata } | { problem: string } {
+/** A stored document read back: the metadata (in either schema version), or what is wrong with it. */
+export function parseMetadataDocument(text: string): { metadata: StoredMetadataDocument } | { problem: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return { problem: 'is not valid JSON' };
   }
-  const parsed = MetadataSchema.safeParse(json);
+  const legacy = typeof json === 'object' && json !== null && 'schema_version' in json && json.schema_version === 1;
+  const parsed = (legacy ? LegacyMetadataSchema : MetadataSchema).safeParse(json);
   if (parsed.success) return { metadata: parsed.data };
   const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
   return { problem: `does not match the metadata schema: ${issues}` };
@@ -187,6 +205,19 @@ export function parseMetadataDocument(text: string): { metadata: Metadata } | { 
 /** The published JSON Schema of the document. */
 export function metadataJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(MetadataSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}
+
+/**
+ * Every object a staging consists of besides its documents, as its metadata pins them: the
+ * archive copy and the staged files. A legacy document pins none (its entries lack an ETag).
+ */
+export function pinnedObjects(metadata: StoredMetadataDocument): readonly PinnedObject[] {
+  if (metadata.schema_version === 1) return [];
+  return [...(metadata.source_copy === null ? [] : [metadata.source_copy]), ...metadata.files];
+}
+
+function pinned(file: StagedFile): PinnedObject {
+  return { path: file.path, uri: formatS3Uri(file.location), size_bytes: file.sizeBytes, etag: file.etag, sha256: file.sha256 };
 }
 
 function referenced(object: ReferencedObject) {

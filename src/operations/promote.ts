@@ -1,8 +1,8 @@
 import type { PromoteConfig } from '../config/config.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
-import { bintarballRootOrDefault, candidateLayouts, sameLayoutAt, stagedObjects, stagingObject, type StagingLayout } from '../layout.ts';
+import { bintarballRootOrDefault, candidateLayouts, relativeToPrefix, sameLayoutAt, stagedObjects, stagingObject, type StagingLayout } from '../layout.ts';
 import { sha256Hex, sourceIdentity } from '../marker.ts';
-import { MetadataSchema, type Metadata } from '../metadata.ts';
+import { MetadataSchema, pinnedObjects, type Metadata, type StoredMetadataDocument } from '../metadata.ts';
 import { MultipartUploads } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { serverSideCopy } from '../s3/server-side-copy.ts';
@@ -17,9 +17,13 @@ import { mismatchReport, verifyDeployment, type CheckedObject } from './verify.t
 
 /** One object promote copies server-side. */
 export interface PlannedCopy {
+  /** Relative to the staging prefix, in both environments. */
+  readonly path: string;
   readonly from: S3Location;
   readonly to: S3Location;
   readonly what: string;
+  /** The ETag the source metadata pins (and verify saw); undefined for a document or a legacy staging's file. */
+  readonly etag: string | undefined;
 }
 
 export interface PromoteResult {
@@ -27,7 +31,7 @@ export interface PromoteResult {
   readonly status: StageStatus;
   /** The target staging. */
   readonly layout: StagingLayout;
-  readonly metadata: Metadata;
+  readonly metadata: StoredMetadataDocument;
   /** Documents in write order; empty when nothing was (or would be) written. */
   readonly writes: readonly ObjectWrite[];
   /** What this run copied server-side (none when already promoted or planned). */
@@ -81,7 +85,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   };
   const existing = await state.phase('plan', () => existingPromotion(target, promotedFrom.metadata_sha256, config.force, store));
   const copies = copyPlan(source.layout, target, source.metadata);
-  const finish = (status: StageStatus, metadata: Metadata, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified: readonly CheckedObject[] = []): PromoteResult => {
+  const finish = (status: StageStatus, metadata: StoredMetadataDocument, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified: readonly CheckedObject[] = []): PromoteResult => {
     state.record({ status, promoted_from: metadata.promoted_from });
     return {
       operation: 'promote',
@@ -101,11 +105,12 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
     return finish('already-staged', existing, [], []);
   }
 
-  const metadata = targetMetadata(source.metadata, target, promotedFrom, config, { ...deps, startedAt });
+  const run = { ...deps, startedAt };
+  const planned = targetMetadata(source.metadata, target, promotedFrom, config, run, await sourceEtags(copies, store));
   if (config.dryRun) {
     for (const copy of copies) log(`Dry run: would copy ${formatS3Uri(copy.from)} to ${formatS3Uri(copy.to)} (server-side)`);
-    const planned = stagingDocuments(metadata, target, [], deps.now());
-    return finish('planned', metadata, [...planned.documents, planned.marker], []);
+    const documents = stagingDocuments(planned, target, [], deps.now());
+    return finish('planned', planned, [...documents.documents, documents.marker], []);
   }
 
   const written = await state.phase('write', async () => {
@@ -116,11 +121,14 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
       log(`Removed the previous completion marker ${formatS3Uri(target.marker)} (force).`);
     }
     const copied = await copyAll(copies, store, log);
+    // The target pins its copies as the server reports them (a copy's ETag need not be the source's).
+    const metadata = targetMetadata(source.metadata, target, promotedFrom, config, run, new Map(copied.map((copy) => [copy.path, copy.etag])));
     const writes = stagingDocuments(metadata, target, [], deps.now());
     // The metadata now; the marker only once the copy is verified.
     const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
-    return { copied, writes, outcome: await publishDocuments(writes.documents, target, rules, store, log) };
+    return { copied, metadata, writes, outcome: await publishDocuments(writes.documents, target, rules, store, log) };
   });
+  const { metadata } = written;
 
   const verified = written.outcome.published
     ? await state.phase('verify', async () => {
@@ -143,15 +151,25 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   return finish('staged', metadata, [...written.writes.documents, written.writes.marker], written.copied, verified);
 }
 
-/** Every planned copy, server-side; a failure aborts the multipart copies it opened. */
-async function copyAll(copies: readonly PlannedCopy[], store: ObjectStore, log: (message: string) => void): Promise<StagedObject[]> {
+/** A copy made, with the ETag the server reports for it. */
+type CopiedObject = StagedObject & { readonly path: string };
+
+/**
+ * Every planned copy, server-side, pinned to the ETag the source metadata records (verify saw
+ * it): an object replaced since fails the copy instead of being promoted. Each copy is HEADed,
+ * as a multipart copy's completion may carry no ETag. A failure aborts the copies it opened.
+ */
+async function copyAll(copies: readonly PlannedCopy[], store: ObjectStore, log: (message: string) => void): Promise<CopiedObject[]> {
   const uploads = new MultipartUploads();
-  const copied: StagedObject[] = [];
+  const copied: CopiedObject[] = [];
   try {
     for (const copy of copies) {
       const info = await store.describe(copy.from, copy.what);
-      const { etag } = await serverSideCopy(store, uploads, { location: copy.from, etag: info.etag, sizeBytes: info.size }, copy.to);
-      copied.push({ location: copy.to, sizeBytes: info.size, etag, what: copy.what });
+      const etag = copy.etag ?? info.etag;
+      await serverSideCopy(store, uploads, { location: copy.from, etag, sizeBytes: info.size }, copy.to, { what: copy.what });
+      const landed = await store.describe(copy.to, copy.what);
+      if (landed.size !== info.size) throw new ValidationError(`${formatS3Uri(copy.to)} has ${landed.size} bytes after the copy, the source ${info.size}.`);
+      copied.push({ path: copy.path, location: copy.to, sizeBytes: landed.size, etag: landed.etag, what: copy.what });
       log(`Copied ${formatS3Uri(copy.from)} to ${formatS3Uri(copy.to)} (server-side)`);
     }
     return copied;
@@ -166,23 +184,49 @@ export function targetLayout(config: PromoteConfig, source: StagingLayout): Stag
   return sameLayoutAt(source, candidateLayouts(config.bucket, config, bintarballRootOrDefault(config.bintarballKey)));
 }
 
-/** Full mode's staged objects (archive copy, .riva files, checksums) to copy; none otherwise. */
-export function copyPlan(source: StagingLayout, target: StagingLayout, metadata: Metadata): PlannedCopy[] {
+/** Full mode's staged objects (archive copy, .riva files, checksums) to copy, pinned where the metadata pins them; none otherwise. */
+export function copyPlan(source: StagingLayout, target: StagingLayout, metadata: StoredMetadataDocument): PlannedCopy[] {
   if (source.mode !== 'full') return [];
-  return stagedObjects(source, metadata.files).map((object) => ({ from: object.location, to: stagingObject(target, object.path), what: object.what }));
+  const pinned = new Map(pinnedObjects(metadata).map((object) => [object.path, object.etag]));
+  return stagedObjects(source, metadata.files).map((object) => ({
+    path: object.path,
+    from: object.location,
+    to: stagingObject(target, object.path),
+    what: object.what,
+    etag: pinned.get(object.path),
+  }));
 }
 
-/** The target's own metadata, pointing at its copies, recording where it came from. */
+/** The source ETag of each copy: pinned, or (a legacy staging's files) as the server reports it now. */
+async function sourceEtags(copies: readonly PlannedCopy[], store: ObjectStore): Promise<Map<string, string>> {
+  const etags = await Promise.all(copies.map(async (copy) => [copy.path, copy.etag ?? (await store.describe(copy.from, copy.what)).etag] as const));
+  return new Map(etags);
+}
+
+/**
+ * The target's own metadata, pointing at its copies and pinning each to `etags` (by path),
+ * recording where it came from. A legacy source is promoted into the current schema.
+ */
 export function targetMetadata(
-  source: Metadata,
+  source: StoredMetadataDocument,
   target: StagingLayout,
   promotedFrom: NonNullable<Metadata['promoted_from']>,
   config: Pick<PromoteConfig, 'environment' | 'bucket'>,
   run: Pick<PromoteDependencies, 'runId' | 'toolVersion' | 'github' | 'now'> & { readonly startedAt: Date },
+  etags: ReadonlyMap<string, string>,
 ): Metadata {
+  const copyOf = (object: { readonly path: string; readonly size_bytes: number; readonly sha256: string }) => ({
+    path: object.path,
+    uri: formatS3Uri(stagingObject(target, object.path)),
+    size_bytes: object.size_bytes,
+    etag: etags.get(object.path) ?? '',
+    sha256: object.sha256,
+  });
   return MetadataSchema.parse({
     ...source,
-    files: source.files.map((file) => ({ ...file, uri: formatS3Uri(stagingObject(target, file.path)) })),
+    schema_version: 2,
+    source_copy: target.mode === 'full' ? copyOf(archiveCopyOf(source, target)) : null,
+    files: source.files.map(copyOf),
     deployment: {
       environment: config.environment,
       s3_bucket: config.bucket,
@@ -194,11 +238,20 @@ export function targetMetadata(
   });
 }
 
+/** The archive copy a full-mode staging holds, as its metadata records it (a legacy one only implies it). */
+function archiveCopyOf(metadata: StoredMetadataDocument, layout: StagingLayout): { path: string; size_bytes: number; sha256: string } {
+  if (metadata.schema_version === 2 && metadata.source_copy !== null) return metadata.source_copy;
+  if (layout.mode !== 'full' || metadata.source.sha256 === null) {
+    throw new ValidationError(`${metadata.deployment.metadata_uri} is a full-mode staging without a recorded archive copy and SHA-256; re-stage it.`);
+  }
+  return { path: relativeToPrefix(layout, layout.sourceCopy), size_bytes: metadata.source.size_bytes, sha256: metadata.source.sha256 };
+}
+
 /**
  * The target's metadata when it is already this promotion (same source document); a different
  * complete staging there is a conflict unless forced.
  */
-async function existingPromotion(target: StagingLayout, sourceSha256: string, force: boolean, store: ObjectStore): Promise<Metadata | undefined> {
+async function existingPromotion(target: StagingLayout, sourceSha256: string, force: boolean, store: ObjectStore): Promise<StoredMetadataDocument | undefined> {
   const marker = await readMarker(target, store);
   if (marker.state === 'absent') return undefined;
   const stored = await findMetadata(target.metadata, store);

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.ts';
 import type { StagingLayout } from '../layout.ts';
 import { parseMarker, type MarkerRecord } from '../marker.ts';
-import { parseMetadataDocument, type Metadata } from '../metadata.ts';
+import { parseMetadataDocument, type StoredMetadataDocument } from '../metadata.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../s3/uri.ts';
 
@@ -22,7 +22,7 @@ export async function readMarker(layout: StagingLayout, store: ObjectStore): Pro
 export type StoredMetadata =
   | { readonly state: 'absent' }
   | { readonly state: 'invalid'; readonly text: string; readonly problem: string }
-  | { readonly state: 'valid'; readonly text: string; readonly metadata: Metadata };
+  | { readonly state: 'valid'; readonly text: string; readonly metadata: StoredMetadataDocument };
 
 /** The one reader of a metadata document that may not be there (verify reports what it finds). */
 export async function findMetadata(location: S3Location, store: ObjectStore): Promise<StoredMetadata> {
@@ -33,7 +33,7 @@ export async function findMetadata(location: S3Location, store: ObjectStore): Pr
 }
 
 /** A metadata document that must be there and valid. */
-export async function readMetadata(location: S3Location, store: ObjectStore): Promise<{ metadata: Metadata; text: string }> {
+export async function readMetadata(location: S3Location, store: ObjectStore): Promise<{ metadata: StoredMetadataDocument; text: string }> {
   const text = await store.getText(location, 'the metadata document');
   const parsed = parseMetadataDocument(text);
   if ('problem' in parsed) throw new ValidationError(`${formatS3Uri(location)} ${parsed.problem}.`);

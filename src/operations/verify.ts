@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { VerifyConfig } from '../config/config.ts';
 import { ConfigurationError, NotFoundError } from '../errors.ts';
 import {
@@ -12,9 +11,10 @@ import {
   type StagingLayout,
 } from '../layout.ts';
 import { sha256Hex } from '../marker.ts';
-import type { Metadata } from '../metadata.ts';
+import type { StoredMetadataDocument } from '../metadata.ts';
+import { archiveHeadProblem, readArchiveHead } from '../archive/archive-head.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
-import { resumableDownload } from '../s3/resumable-download.ts';
+import { hashObject } from '../s3/object-hash.ts';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/uri.ts';
 import type { OperationDefinition } from './operation.ts';
 import { findMetadata, readMarker } from './stored-documents.ts';
@@ -38,12 +38,15 @@ export interface VerifyResult {
   readonly operation: 'verify';
   readonly layout: StagingLayout;
   /** Undefined when the document is missing or invalid. */
-  readonly metadata: Metadata | undefined;
+  readonly metadata: StoredMetadataDocument | undefined;
   /** SHA-256 of the document as stored, when it was read. */
   readonly metadataSha256: string | undefined;
   readonly checked: readonly CheckedObject[];
   readonly mismatches: readonly Mismatch[];
   readonly deep: boolean;
+  /** Objects re-hashed (deep only): a staging that records no SHA-256 has nothing to re-hash. */
+  readonly rehashed: number;
+  readonly warnings: readonly string[];
 }
 
 export interface VerifyOptions {
@@ -71,7 +74,7 @@ export const verifyOperation: OperationDefinition<VerifyConfig, VerifyResult> = 
   },
   outputs: verificationOutputs,
   failure: (result) => (result.mismatches.length === 0 ? undefined : mismatchReport(result)),
-  warnings: () => [],
+  warnings: (result) => result.warnings,
 };
 
 /** The outputs of `verify`, named as the staging modes name theirs. */
@@ -99,9 +102,10 @@ export function mismatchReport(result: VerifyResult): string {
 
 /**
  * Re-checks a staged deployment and writes nothing: the marker is there and vouches for the
- * metadata document; the document is valid; every object it references has the recorded size
- * and ETag (and checksum where S3 holds one); the checksums file agrees; with `deep`, every
- * staged file and the archive hash to their recorded SHA-256.
+ * metadata document; the document is valid and describes the staging asked for, at its own
+ * place; every object it references or pins has the recorded size and ETag (and checksum where
+ * S3 holds one); the checksums file agrees; with `deep`, the archive's head is a gzip'd tar
+ * and every object with a recorded SHA-256 is re-hashed.
  */
 export async function verifyDeployment(
   config: Pick<VerifyConfig, 'target' | 'deep'>,
@@ -112,6 +116,8 @@ export async function verifyDeployment(
   const located = await locate(config, store);
   const checked: CheckedObject[] = [];
   const mismatches: Mismatch[] = [];
+  const warnings: string[] = [];
+  let rehashed = 0;
   const check = (what: string, location: S3Location, expected: string, found: string) => {
     const uri = formatS3Uri(location);
     if (expected === found) checked.push({ what, uri, found });
@@ -119,7 +125,7 @@ export async function verifyDeployment(
   };
 
   const unmarked = options.unmarkedMetadataSha256;
-  const result = (layout: StagingLayout, metadata: Metadata | undefined, metadataSha256: string | undefined): VerifyResult => ({
+  const result = (layout: StagingLayout, metadata: StoredMetadataDocument | undefined, metadataSha256: string | undefined): VerifyResult => ({
     operation: 'verify',
     layout,
     metadata,
@@ -127,6 +133,8 @@ export async function verifyDeployment(
     checked,
     mismatches,
     deep: config.deep,
+    rehashed,
+    warnings,
   });
   const marker = unmarked === undefined ? await readMarker(located, store) : undefined;
   if (marker !== undefined) {
@@ -148,18 +156,12 @@ export async function verifyDeployment(
   }
   const { metadata } = stored;
   check('metadata schema', located.metadata, 'valid', 'valid');
+  for (const [what, expected, found] of identityChecks(config.target, located, metadata)) check(what, located.metadata, expected, found);
   const layout = layoutOfStaging(located, metadata);
+  if (metadata.schema_version === 1) warnings.push(legacyStagingWarning(layout));
 
-  const referenced = [
-    { what: 'source archive', uri: metadata.source.uri, size: metadata.source.size_bytes, etag: metadata.source.etag, sha256: metadata.source.sha256 },
-    ...metadata.containers.map((container) => ({ what: 'container archive', uri: container.uri, size: container.size_bytes, etag: container.etag, sha256: null })),
-    ...metadata.files.map((file) => ({ what: `staged file ${file.path}`, uri: file.uri, size: file.size_bytes, etag: undefined, sha256: file.sha256 })),
-    ...(layout.mode === 'full'
-      ? [{ what: 'archive copy', uri: formatS3Uri(layout.sourceCopy), size: metadata.source.size_bytes, etag: undefined, sha256: metadata.source.sha256 }]
-      : []),
-  ];
   await Promise.all(
-    referenced.map(async (object) => {
+    referencedObjects(metadata, layout).map(async (object) => {
       const location = parseS3Uri(object.uri);
       const info = await store.head(location, `the ${object.what}`);
       if (info === undefined) {
@@ -170,15 +172,78 @@ export async function verifyDeployment(
       const found = `${info.size} bytes${object.etag === undefined ? '' : `, ETag ${info.etag}`}`;
       check(object.what, location, recorded, found);
       if (object.sha256 && info.sha256) check(`${object.what} (S3 checksum)`, location, `sha256 ${object.sha256}`, `sha256 ${info.sha256}`);
+      if (config.deep && object.what === 'source archive') {
+        const problem = archiveHeadProblem(await readArchiveHead(store, location, info.etag), info.size);
+        check(`${object.what} (head)`, location, "a gzip'd tar", problem ?? "a gzip'd tar");
+      }
       if (config.deep && object.sha256 && recorded === found) {
         log(`Re-hashing ${object.uri} …`);
-        const sha256 = await hashObject(store, location, info.etag, info.size, object.what, options.maxAttempts);
+        const sha256 = await hashObject(store, location, { etag: info.etag, sizeBytes: info.size, maxAttempts: options.maxAttempts, what: `the ${object.what}` });
+        rehashed += 1;
         check(`${object.what} (re-hashed)`, location, `sha256 ${object.sha256}`, `sha256 ${sha256}`);
       }
     }),
   );
   if (layout.mode === 'full') await checkChecksumsFile(layout, metadata, store, check);
   return result(layout, metadata, metadataSha256);
+}
+
+interface ReferencedObjectCheck {
+  readonly what: string;
+  readonly uri: string;
+  readonly size: number;
+  /** Undefined where the metadata records none (a legacy document's files). */
+  readonly etag: string | undefined;
+  readonly sha256: string | null;
+}
+
+/** Every object the metadata refers to or pins, with what it records of each. */
+function referencedObjects(metadata: StoredMetadataDocument, layout: StagingLayout): ReferencedObjectCheck[] {
+  const { source } = metadata;
+  const archives = [
+    { what: 'source archive', uri: source.uri, size: source.size_bytes, etag: source.etag, sha256: source.sha256 },
+    ...metadata.containers.map((container) => ({ what: 'container archive', uri: container.uri, size: container.size_bytes, etag: container.etag, sha256: null })),
+  ];
+  if (metadata.schema_version === 2) {
+    const copy = metadata.source_copy;
+    return [
+      ...archives,
+      ...(copy === null ? [] : [{ what: 'archive copy', uri: copy.uri, size: copy.size_bytes, etag: copy.etag, sha256: copy.sha256 }]),
+      ...metadata.files.map((file) => ({ what: `staged file ${file.path}`, uri: file.uri, size: file.size_bytes, etag: file.etag, sha256: file.sha256 })),
+    ];
+  }
+  // Schema version 1 pinned nothing: sizes (and hashes, when deep) are all there is to check.
+  return [
+    ...archives,
+    ...(layout.mode === 'full'
+      ? [{ what: 'archive copy', uri: formatS3Uri(layout.sourceCopy), size: source.size_bytes, etag: undefined, sha256: source.sha256 }]
+      : []),
+    ...metadata.files.map((file) => ({ what: `staged file ${file.path}`, uri: file.uri, size: file.size_bytes, etag: undefined, sha256: file.sha256 })),
+  ];
+}
+
+/**
+ * The document found must be the one asked for: a metadata document copied to another
+ * version's place (with a marker to match) must not verify as that version.
+ */
+function identityChecks(target: VerifyConfig['target'], located: StagingLayout, metadata: StoredMetadataDocument): Array<[string, string, string]> {
+  const checks: Array<[string, string, string]> = [['metadata document (its own metadata_uri)', formatS3Uri(located.metadata), metadata.deployment.metadata_uri]];
+  if (!('metadata' in target)) {
+    checks.push(
+      ['metadata document (environment)', target.environment, metadata.deployment.environment],
+      ['metadata document (model name)', target.modelName, metadata.model.name],
+      ['metadata document (model version)', target.modelVersion, metadata.model.version],
+    );
+  }
+  return checks;
+}
+
+/** Said of a staging written before objects were pinned, wherever one is accepted. */
+export function legacyStagingWarning(layout: StagingLayout): string {
+  return (
+    `${formatS3Uri(layout.metadata)} was written by an earlier version (metadata schema_version 1): its files were checked ` +
+    'by size only. Re-stage it with `force` to pin every object to its ETag.'
+  );
 }
 
 /** Where the document to check is: given, or found in either layout. */
@@ -194,12 +259,25 @@ async function locate(config: Pick<VerifyConfig, 'target'>, store: ObjectStore):
     return layout;
   }
   const candidates = candidateLayouts(target.bucket, target, bintarballRootOrDefault(target.bintarballKey));
-  for (const candidate of candidates) {
-    const [marker, metadata] = await Promise.all([
-      store.head(candidate.marker, 'the completion marker'),
-      store.head(candidate.metadata, 'the metadata document'),
-    ]);
-    if (marker || metadata) return candidate;
+  const found = (
+    await Promise.all(
+      candidates.map(async (candidate) => {
+        const [marker, metadata] = await Promise.all([
+          store.head(candidate.marker, 'the completion marker'),
+          store.head(candidate.metadata, 'the metadata document'),
+        ]);
+        return marker || metadata ? [candidate] : [];
+      }),
+    )
+  ).flat();
+  const [only, other] = found;
+  if (only !== undefined && other === undefined) return only;
+  if (only !== undefined) {
+    throw new ConfigurationError(
+      `${target.modelName} ${target.modelVersion} for ${target.environment} is staged in both layouts: ` +
+        `${found.map((candidate) => formatS3Uri(candidate.metadata)).join(' and ')}. ` +
+        'Give `deployment-json-uri` (RIVA_DEPLOYMENT_JSON_URI, --deployment-json-uri) to say which one to check.',
+    );
   }
   throw new NotFoundError(
     `No staging of ${target.modelName} ${target.modelVersion} for ${target.environment} at ` +
@@ -211,7 +289,7 @@ async function locate(config: Pick<VerifyConfig, 'target'>, store: ObjectStore):
 /** checksums.sha256 lists exactly the archive copy and the staged files, with their recorded hashes. */
 async function checkChecksumsFile(
   layout: FullLayout,
-  metadata: Metadata,
+  metadata: StoredMetadataDocument,
   store: ObjectStore,
   check: (what: string, location: S3Location, expected: string, found: string) => void,
 ): Promise<void> {
@@ -236,19 +314,4 @@ async function checkChecksumsFile(
   for (const path of new Set([...expected.keys(), ...listed.keys()])) {
     check(`checksums file entry ${path}`, location, expected.get(path) ?? 'not listed', listed.get(path) ?? 'not listed');
   }
-}
-
-async function hashObject(
-  store: ObjectStore,
-  location: S3Location,
-  etag: string,
-  sizeBytes: number,
-  what: string,
-  maxAttempts: number,
-): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of resumableDownload(store, location, { etag, sizeBytes, maxAttempts, what: `the ${what}` })) {
-    hash.update(chunk as Buffer);
-  }
-  return hash.digest('hex');
 }

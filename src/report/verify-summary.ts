@@ -1,13 +1,18 @@
 import * as core from '@actions/core';
-import { escapeHtml } from '../format.ts';
+import { countOf, escapeHtml } from '../format.ts';
 import type { VerifyResult } from '../operations/verify.ts';
 import { formatS3Uri } from '../s3/uri.ts';
 
 export function verifyHeading(result: VerifyResult): string {
-  const depth = result.deep ? ' (deep: files re-hashed)' : '';
+  const depth = result.deep ? ` (deep: ${deepWork(result.rehashed)})` : '';
   return result.mismatches.length === 0
     ? `Riva deployment verified${depth}`
     : `Riva deployment verification failed: ${result.mismatches.length} mismatch${result.mismatches.length === 1 ? '' : 'es'}${depth}`;
+}
+
+/** What a deep check re-hashed: a staging that records no SHA-256 (by reference, without `expected-sha256`) has nothing to re-hash against. */
+function deepWork(rehashed: number): string {
+  return rehashed === 0 ? 'no SHA-256 recorded to re-hash against' : `${countOf(rehashed, 'object')} re-hashed`;
 }
 
 export function plainTextVerifySummary(result: VerifyResult): string {

@@ -14,6 +14,8 @@ export interface CopyOptions {
   /** Objects above this size use multipart UploadPartCopy. */
   readonly singleCopyLimit?: number;
   readonly partSize?: number;
+  /** What is copied, for messages ('the model archive' unless said). */
+  readonly what?: string;
 }
 
 /**
@@ -27,14 +29,15 @@ export async function serverSideCopy(
   target: S3Location,
   options: CopyOptions = {},
 ): Promise<{ etag: string }> {
-  const copied = await copyObjectOrParts(store, uploads, source, target, options);
+  const what = options.what ?? 'the model archive';
+  const copied = await copyObjectOrParts(store, uploads, source, target, options, what);
   // S3 enforces CopySourceIfMatch, but S3-compatible servers may not (Ceph RGW reads another
   // header name): check that the source still has the ETag the run validated.
-  const now = await store.head(source.location, 'the model archive');
+  const now = await store.head(source.location, what);
   if (now?.etag !== source.etag) {
-    await store.delete(target, 'the archive copy');
+    await store.delete(target, `the copy of ${what}`);
     throw new ValidationError(
-      `The model archive changed while it was copied (ETag ${source.etag} → ${now?.etag ?? 'deleted'}). Re-run to stage the new archive.`,
+      `${capitalised(what)} changed while it was copied (ETag ${source.etag} → ${now?.etag ?? 'deleted'}). Re-run once it is settled.`,
     );
   }
   return copied;
@@ -83,6 +86,7 @@ async function copyObjectOrParts(
   source: CopySource,
   target: S3Location,
   options: CopyOptions,
+  what: string,
 ): Promise<{ etag: string }> {
   try {
     if (source.sizeBytes <= (options.singleCopyLimit ?? SINGLE_COPY_LIMIT)) {
@@ -96,10 +100,14 @@ async function copyObjectOrParts(
     return await multipartCopy(store, uploads, source, target, options.partSize ?? COPY_PART_SIZE);
   } catch (error) {
     if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
-      throw new ValidationError(`The model archive changed before it was copied (its ETag is no longer ${source.etag}). Re-run to stage the new archive.`);
+      throw new ValidationError(`${capitalised(what)} changed before it was copied (its ETag is no longer ${source.etag}). Re-run once it is settled.`);
     }
-    throw store.describeError(error, 'copy the model archive into the staging', target);
+    throw store.describeError(error, `copy ${what}`, target);
   }
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function isNotImplemented(error: unknown): boolean {

@@ -97,7 +97,9 @@ describe('verification', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toContain('models/m/acoustic.riva is missing after it was written');
     await expectNothingMarkedStaged();
-    expect(stateOf(run)).toMatchObject({ status: 'failed', failed_phase: 'verify' });
+    // Found while pinning the written objects, before the metadata that would record them.
+    expect(await s3.target.exists(s3.tree.bucket, `${PREFIX}artifact.json`)).toBe(false);
+    expect(stateOf(run)).toMatchObject({ status: 'failed', failed_phase: 'write' });
   });
 });
 

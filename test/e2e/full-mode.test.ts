@@ -90,6 +90,7 @@ describe('full mode', () => {
           path: `models/${path}`,
           uri: `s3://${tree.bucket}/${PREFIX}models/${path}`,
           size_bytes: bytes.length,
+          etag: createHash('md5').update(bytes).digest('hex'),
           sha256: sha256(bytes),
         })),
     );

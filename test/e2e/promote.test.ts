@@ -86,9 +86,10 @@ describe('promote', () => {
     const failed = await promoteToProd();
 
     expect(failed.exitCode).toBe(1);
-    expect(failed.errors[0]).toContain('staged file models/m/acoustic.riva');
+    expect(failed.errors[0]).toContain(`${folder('prod')}models/m/acoustic.riva`);
     expect(await keysUnder(folder('prod'))).not.toContain(`${folder('prod')}staging_complete.txt`);
-    expect(JSON.parse(readFileSync(failed.outputs['state-file']!, 'utf8'))).toMatchObject({ status: 'failed', failed_phase: 'verify' });
+    // Each copy is checked as it lands, so that the target's metadata can pin it.
+    expect(JSON.parse(readFileSync(failed.outputs['state-file']!, 'utf8'))).toMatchObject({ status: 'failed', failed_phase: 'write' });
 
     const retried = await promoteToProd();
 

@@ -4,7 +4,7 @@ import { MetadataSchema } from '../../src/metadata.ts';
 import { parseMarker } from '../../src/marker.ts';
 import { runAction } from '../helpers/action-runner.ts';
 import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
-import { CONTAINER_KEY, MODEL_KEY } from '../helpers/fixtures.ts';
+import { CONTAINER_KEY, MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
 import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
 const BINTARBALL_PREFIX = `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/`;
@@ -41,7 +41,7 @@ describe('bintarball-reference mode', () => {
     const metadata = MetadataSchema.parse(await readJson(`${BINTARBALL_PREFIX}deployment.json`));
     const source = (await s3.target.listObjects(s3.tree.bucket)).find((object) => object.key === MODEL_KEY);
     expect(metadata).toMatchObject({
-      schema_version: 1,
+      schema_version: 2,
       artifact_id: `${MODEL_NAME}-${MODEL_VERSION}`,
       mode: 'bintarball-reference',
       model: { name: MODEL_NAME, version: MODEL_VERSION, language_code: 'en-US', architecture: 'rnnt' },
@@ -125,7 +125,7 @@ describe('bintarball-reference mode', () => {
 
   it('refuses to restage a version whose archive changed, unless forced', async () => {
     expect((await stage()).exitCode).toBe(0);
-    await s3.target.putObject(s3.tree.bucket, MODEL_KEY, Buffer.from('a different archive'));
+    await s3.target.putObject(s3.tree.bucket, MODEL_KEY, (await makeModelArchive({ 'other/model.riva': 2048 })).bytes);
     s3.proxy.requests.length = 0;
 
     const run = await stage();

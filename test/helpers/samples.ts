@@ -35,6 +35,7 @@ export function sampleMetadataInput(config: StageConfig = sampleConfig()): Metad
     containers: config.container
       ? [{ location: config.container, info: { size: 2_147_483_648, etag: 'abc123', lastModified: null, sha256: null } }]
       : [],
+    sourceCopy: undefined,
     files: [],
     run: {
       id: 'run-1',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/config/config.ts';
 import { AccessDeniedError, ConflictError, ValidationError } from '../../src/errors.ts';
 import { parseMarker } from '../../src/marker.ts';
-import { parseMetadataDocument, type Metadata } from '../../src/metadata.ts';
+import { parseMetadataDocument, type StoredMetadataDocument } from '../../src/metadata.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
 import type { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
 import { makeModelArchive } from '../helpers/fixtures.ts';
@@ -61,7 +61,7 @@ function stagedKeys(store: MemoryObjectStore): string[] {
   return store.keys(BUCKET).filter((key) => key !== MODEL_KEY && key !== CONTAINER_KEY);
 }
 
-function storedMetadata(store: MemoryObjectStore, key: string): Metadata {
+function storedMetadata(store: MemoryObjectStore, key: string): StoredMetadataDocument {
   const parsed = parseMetadataDocument(textOf(store, key));
   if ('problem' in parsed) expect.fail(`${key} ${parsed.problem}`);
   return parsed.metadata;
@@ -88,7 +88,7 @@ describe('stage: each mode writes its layout', () => {
     const metadata = storedMetadata(tree.store, `${layout.prefix}${layout.metadata}`);
     expect(metadata).toEqual(result.metadata);
     expect(metadata).toMatchObject({
-      schema_version: 1,
+      schema_version: 2,
       artifact_id: `${MODEL_NAME}-${MODEL_VERSION}`,
       mode,
       model: { name: MODEL_NAME, version: MODEL_VERSION, language_code: 'en-US', architecture: 'rnnt' },
@@ -161,8 +161,8 @@ describe('stage: each mode writes its layout', () => {
       { operation: 'putText', key: `${BUCKET}/${layout.prefix}${layout.metadata}` },
       { operation: 'putText', key: `${BUCKET}/${layout.prefix}${layout.marker}` },
     ]);
-    // Nothing of the archive is read in the reference modes.
-    expect(tree.store.requests.filter((request) => request.operation === 'openRead')).toEqual([]);
+    // Of the archive, the reference modes read only its head, to see that it is a gzip'd tar.
+    expect(tree.store.requests.filter((request) => request.operation === 'openRead')).toEqual([{ operation: 'openRead', key: `${BUCKET}/${MODEL_KEY}` }]);
     expect(result.metadata.source.sha256).toBeNull();
     expect(result.metadata.files).toEqual([]);
     expect(result.bytesDuplicationAvoided).toBe(tree.archive.bytes.length + 34);
@@ -180,6 +180,7 @@ describe('stage: each mode writes its layout', () => {
         path: `models/${path}`,
         uri: `s3://${BUCKET}/${prefix}models/${path}`,
         size_bytes: tree.archive.files[path]!.length,
+        etag: md5(tree.archive.files[path]!),
         sha256: sha256(tree.archive.files[path]!),
       })),
     );

@@ -8,7 +8,7 @@ import {
 import { markerRecord, type MarkerRecord } from '../../src/marker.ts';
 import { serialiseMetadata, type Metadata } from '../../src/metadata.ts';
 import { copyPlan, targetLayout, targetMetadata } from '../../src/operations/promote.ts';
-import { completeStagingOfSameSource } from '../../src/operations/stage/plan.ts';
+import { completeStagingOfSameSource, type ExistingStaging } from '../../src/operations/stage/plan.ts';
 import { sampleConfig, sampleMetadata } from '../helpers/samples.ts';
 
 const ARCHIVE = 'parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
@@ -28,9 +28,10 @@ function fullMetadata(environment = 'dev'): Metadata {
   return {
     ...metadata,
     source: { ...metadata.source, sha256: 'a'.repeat(64) },
+    source_copy: { path: `source/${ARCHIVE}`, uri: `${prefix}source/${ARCHIVE}`, size_bytes: metadata.source.size_bytes, etag: 'e0', sha256: 'a'.repeat(64) },
     files: [
-      { path: 'models/m/acoustic.riva', uri: `${prefix}models/m/acoustic.riva`, size_bytes: 200, sha256: 'b'.repeat(64) },
-      { path: 'models/m/lexicon.riva', uri: `${prefix}models/m/lexicon.riva`, size_bytes: 40, sha256: 'c'.repeat(64) },
+      { path: 'models/m/acoustic.riva', uri: `${prefix}models/m/acoustic.riva`, size_bytes: 200, etag: 'e1', sha256: 'b'.repeat(64) },
+      { path: 'models/m/lexicon.riva', uri: `${prefix}models/m/lexicon.riva`, size_bytes: 40, etag: 'e2', sha256: 'c'.repeat(64) },
     ],
   };
 }
@@ -62,48 +63,93 @@ const fullLayoutIn = (environment: string): FullLayout => {
 };
 
 describe('completeStagingOfSameSource (the already-staged decision)', () => {
-  it('is undefined when there is no marker: the target is not staged', () => {
-    expect(completeStagingOfSameSource(undefined, sampleMetadata(), false)).toBeUndefined();
+  const asIs = { force: false, expectedSha256: undefined };
+  const existingOf = (metadata: Metadata, found: Partial<ExistingStaging> = {}): ExistingStaging => ({
+    marker: markerOf(metadata),
+    metadata,
+    metadataProblem: undefined,
+    objectDifferences: [],
+    ...found,
+  });
+
+  it('is undefined when there is no complete staging', () => {
+    expect(completeStagingOfSameSource(undefined, sampleMetadata(), asIs)).toBeUndefined();
   });
 
   it('returns the marker of a complete staging of the same source', () => {
     const metadata = sampleMetadata();
-    const marker = markerOf(metadata);
-    expect(completeStagingOfSameSource(marker, metadata, false)).toBe(marker);
+    const existing = existingOf(metadata);
+    expect(completeStagingOfSameSource(existing, metadata, asIs)).toBe(existing.marker);
   });
 
   it('ignores run details that do not change what would be staged', () => {
     const metadata = sampleMetadata();
     const later = { ...metadata, run: { ...metadata.run, id: 'run-2', finished_at: '2025-10-01T00:00:00.000Z' } };
-    expect(completeStagingOfSameSource(markerOf(metadata), later, false)).toBeDefined();
+    expect(completeStagingOfSameSource(existingOf(metadata), later, asIs)).toBeDefined();
   });
 
   it('is a ConflictError naming each difference when the source changed', () => {
     const metadata = sampleMetadata();
-    const marker = markerOf(metadata);
+    const existing = existingOf(metadata);
     const changed = { ...metadata, source: { ...metadata.source, etag: 'new-etag', size_bytes: 12 } };
-    expect(() => completeStagingOfSameSource(marker, changed, false)).toThrow(ConflictError);
-    expect(() => completeStagingOfSameSource(marker, changed, false)).toThrow(
+    expect(() => completeStagingOfSameSource(existing, changed, asIs)).toThrow(ConflictError);
+    expect(() => completeStagingOfSameSource(existing, changed, asIs)).toThrow(
       `archive ETag ${metadata.source.etag} → new-etag; archive size ${metadata.source.size_bytes} → 12 bytes`,
     );
-    expect(() => completeStagingOfSameSource(marker, changed, false)).toThrow(metadata.deployment.marker_uri);
+    expect(() => completeStagingOfSameSource(existing, changed, asIs)).toThrow(metadata.deployment.marker_uri);
   });
 
   it('is a ConflictError when another archive URI or other containers are planned', () => {
     const metadata = sampleMetadata();
-    const marker = markerOf(metadata);
+    const existing = existingOf(metadata);
     const otherUri = { ...metadata, source: { ...metadata.source, uri: 's3://models/other.tar.gz' } };
-    expect(() => completeStagingOfSameSource(marker, otherUri, false)).toThrow(`archive ${metadata.source.uri} → s3://models/other.tar.gz`);
+    expect(() => completeStagingOfSameSource(existing, otherUri, asIs)).toThrow(`archive ${metadata.source.uri} → s3://models/other.tar.gz`);
     const noContainers = { ...metadata, containers: [] };
-    expect(() => completeStagingOfSameSource(marker, noContainers, false)).toThrow(/containers ".+@abc123" → ""/);
+    expect(() => completeStagingOfSameSource(existing, noContainers, asIs)).toThrow(/containers ".+@abc123" → ""/);
   });
 
-  it('with force, re-stages whatever the marker records', () => {
+  it('is a ConflictError when the mode differs: a staging by reference holds no model files', () => {
+    const byReference = sampleMetadata(sampleConfig({ mode: 'reference-only' }));
+    const full = { ...byReference, mode: 'full' as const };
+    expect(() => completeStagingOfSameSource(existingOf(byReference), full, asIs)).toThrow('mode reference-only → full');
+  });
+
+  it('is a ConflictError when the staging records another SHA-256 than expected-sha256', () => {
+    const metadata = { ...sampleMetadata(), source: { ...sampleMetadata().source, sha256: 'a'.repeat(64) } };
+    const expectedSha256 = 'b'.repeat(64);
+    expect(() => completeStagingOfSameSource(existingOf(metadata), metadata, { force: false, expectedSha256 })).toThrow(
+      new RegExp(`records the archive's SHA-256 as a{64}, not the expected b{64} \\(\`expected-sha256\``),
+    );
+    expect(completeStagingOfSameSource(existingOf(metadata), metadata, { force: false, expectedSha256: 'a'.repeat(64) })).toBeDefined();
+    // A staging that recorded no SHA-256: the caller has hashed the archive and planned with it.
+    expect(completeStagingOfSameSource(existingOf(sampleMetadata()), sampleMetadata(), { force: false, expectedSha256 })).toBeDefined();
+  });
+
+  it('names every pinned object that is missing or changed, and the way out', () => {
     const metadata = sampleMetadata();
-    const marker = markerOf(metadata);
-    expect(completeStagingOfSameSource(marker, metadata, true)).toBeUndefined();
+    const existing = existingOf(metadata, {
+      objectDifferences: [
+        { uri: 's3://models/a.riva', problem: 'is missing' },
+        { uri: 's3://models/b.riva', problem: 'has 4 bytes, ETag x; the metadata records 4 bytes, ETag y' },
+      ],
+    });
+    const refusal = () => completeStagingOfSameSource(existing, metadata, asIs);
+    expect(refusal).toThrow(ConflictError);
+    expect(refusal).toThrow(/- s3:\/\/models\/a.riva is missing\n- s3:\/\/models\/b.riva has 4 bytes, ETag x; the metadata records 4 bytes, ETag y\nSet `force`/);
+  });
+
+  it('refuses a staging whose metadata is not the document its marker records', () => {
+    const metadata = sampleMetadata();
+    const existing = existingOf(metadata, { metadata: undefined, metadataProblem: 'is not the document its completion marker records' });
+    expect(() => completeStagingOfSameSource(existing, metadata, asIs)).toThrow('its metadata document is not the document its completion marker records');
+  });
+
+  it('with force, re-stages whatever is there', () => {
+    const metadata = sampleMetadata();
+    const existing = existingOf(metadata, { objectDifferences: [{ uri: 's3://models/a.riva', problem: 'is missing' }] });
+    expect(completeStagingOfSameSource(existing, metadata, { force: true, expectedSha256: undefined })).toBeUndefined();
     const changed = { ...metadata, source: { ...metadata.source, etag: 'new-etag' } };
-    expect(completeStagingOfSameSource(marker, changed, true)).toBeUndefined();
+    expect(completeStagingOfSameSource(existing, changed, { force: true, expectedSha256: undefined })).toBeUndefined();
   });
 });
 
@@ -256,13 +302,13 @@ describe('promote planning', () => {
     expect(fallback.metadata.key).toBe(`bintarball/deployment-metadata/prod/${FOLDER}deployment.json`);
   });
 
-  it('copyPlan copies a full staging\'s objects to the same paths in the target', () => {
+  it('copyPlan copies a full staging\'s objects to the same paths in the target, pinned to the ETags its metadata records', () => {
     const plan = copyPlan(fullLayoutIn('dev'), fullLayoutIn('prod'), fullMetadata());
-    expect(plan.map((copy) => [copy.from.key, copy.to.key, copy.what])).toEqual([
-      [`dev/${FOLDER}source/${ARCHIVE}`, `prod/${FOLDER}source/${ARCHIVE}`, 'the archive copy'],
-      [`dev/${FOLDER}models/m/acoustic.riva`, `prod/${FOLDER}models/m/acoustic.riva`, 'models/m/acoustic.riva'],
-      [`dev/${FOLDER}models/m/lexicon.riva`, `prod/${FOLDER}models/m/lexicon.riva`, 'models/m/lexicon.riva'],
-      [`dev/${FOLDER}checksums.sha256`, `prod/${FOLDER}checksums.sha256`, 'the checksums file'],
+    expect(plan.map((copy) => [copy.from.key, copy.to.key, copy.what, copy.etag])).toEqual([
+      [`dev/${FOLDER}source/${ARCHIVE}`, `prod/${FOLDER}source/${ARCHIVE}`, 'the archive copy', 'e0'],
+      [`dev/${FOLDER}models/m/acoustic.riva`, `prod/${FOLDER}models/m/acoustic.riva`, 'models/m/acoustic.riva', 'e1'],
+      [`dev/${FOLDER}models/m/lexicon.riva`, `prod/${FOLDER}models/m/lexicon.riva`, 'models/m/lexicon.riva', 'e2'],
+      [`dev/${FOLDER}checksums.sha256`, `prod/${FOLDER}checksums.sha256`, 'the checksums file', undefined],
     ]);
   });
 
@@ -279,15 +325,13 @@ describe('promote planning', () => {
     const startedAt = new Date('2025-09-03T10:00:00.000Z');
     const finishedAt = new Date('2025-09-03T10:00:05.000Z');
 
-    const metadata = targetMetadata(source, target, promotedFrom, { environment: 'prod', bucket: 'models' }, {
-      runId: 'promote-1',
-      toolVersion: '9.9.9',
-      github: null,
-      now: () => finishedAt,
-      startedAt,
-    });
+    const copies = new Map([[`source/${ARCHIVE}`, 'c0'], ['models/m/acoustic.riva', 'c1'], ['models/m/lexicon.riva', 'c2']]);
+    const run = { runId: 'promote-1', toolVersion: '9.9.9', github: null, now: () => finishedAt, startedAt };
+    const metadata = targetMetadata(source, target, promotedFrom, { environment: 'prod', bucket: 'models' }, run, copies);
 
-    expect(metadata.files).toEqual(source.files.map((file) => ({ ...file, uri: `s3://models/prod/${FOLDER}${file.path}` })));
+    // Each copy is pinned to the ETag the server reported for it.
+    expect(metadata.files).toEqual(source.files.map((file) => ({ ...file, uri: `s3://models/prod/${FOLDER}${file.path}`, etag: copies.get(file.path) })));
+    expect(metadata.source_copy).toEqual({ ...source.source_copy, uri: `s3://models/prod/${FOLDER}source/${ARCHIVE}`, etag: 'c0' });
     expect(metadata.deployment).toEqual({
       environment: 'prod',
       s3_bucket: 'models',
@@ -297,13 +341,14 @@ describe('promote planning', () => {
     expect(metadata.promoted_from).toEqual(promotedFrom);
     expect(metadata.run).toEqual({ id: 'promote-1', started_at: startedAt.toISOString(), finished_at: finishedAt.toISOString(), tool_version: '9.9.9', github: null });
     // What was staged does not change in the promotion.
-    expect({ ...metadata, files: [], deployment: null, promoted_from: null, run: null }).toEqual({ ...source, files: [], deployment: null, promoted_from: null, run: null });
+    const staged = { files: [], source_copy: null, deployment: null, promoted_from: null, run: null };
+    expect({ ...metadata, ...staged }).toEqual({ ...source, ...staged });
     expect(source.promoted_from).toBeUndefined();
   });
 
   it('targetMetadata refuses a promoted_from that does not match the schema', () => {
     const run = { runId: 'r', toolVersion: '1', github: null, now: () => new Date(), startedAt: new Date() };
     const bad = { metadata_uri: 'not-a-uri', environment: 'dev', metadata_sha256: 'xyz' };
-    expect(() => targetMetadata(fullMetadata(), fullLayoutIn('prod'), bad, { environment: 'prod', bucket: 'models' }, run)).toThrow(/metadata_sha256|metadata_uri/);
+    expect(() => targetMetadata(fullMetadata(), fullLayoutIn('prod'), bad, { environment: 'prod', bucket: 'models' }, run, new Map())).toThrow(/metadata_sha256|metadata_uri/);
   });
 });

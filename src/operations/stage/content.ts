@@ -13,7 +13,7 @@ export interface ObjectWrite {
 export interface StagedObject {
   readonly location: S3Location;
   readonly sizeBytes: number;
-  /** As the write returned it; '' when the server did not say. */
+  /** As the write returned it, or '' when the server did not say, until pinning HEADs it. */
   readonly etag: string;
   readonly what: string;
 }
@@ -28,6 +28,8 @@ export interface TransferTotals {
 export interface ModeContent {
   /** The archive's SHA-256, or null when it is not known without reading the archive. */
   readonly sourceSha256: string | null;
+  /** Full mode: the archive's copy under `source/`. */
+  readonly sourceCopy?: StagedFile;
   readonly files: readonly StagedFile[];
   readonly objects: readonly StagedObject[];
   /** Documents written before the metadata (full mode: checksums.sha256). */

@@ -15,10 +15,11 @@ export interface StagedEntry {
 }
 
 const RecordSchema = z.object({
-  schema_version: z.literal(1),
+  schema_version: z.literal(2),
   run_id: z.string(),
   updated_at: z.string(),
   source: z.object({
+    mode: z.string(),
     sourceUri: z.string(),
     sourceEtag: z.string(),
     sourceSizeBytes: z.number(),
@@ -79,7 +80,7 @@ export class StagingProgress {
   #serialise(): string {
     return `${JSON.stringify(
       {
-        schema_version: 1,
+        schema_version: 2,
         run_id: this.#runId,
         updated_at: new Date().toISOString(),
         source: this.#source,

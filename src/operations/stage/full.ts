@@ -118,7 +118,8 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
         release();
       }
     });
-    completed.push(await (archiveUpload ?? copy)!);
+    const archiveCopy = await (archiveUpload ?? copy)!;
+    completed.push(archiveCopy);
     context.progress.show(progress.describe());
 
     const sourceSha256 = archiveHash.digest('hex');
@@ -128,6 +129,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     const modelBytes = files.filter((file) => !reused.includes(file.path)).reduce((sum, file) => sum + file.sizeBytes, 0);
     return {
       sourceSha256,
+      sourceCopy: { path: sourceCopyPath, location: sourceCopy, sizeBytes: archiveCopy.sizeBytes, etag: archiveCopy.etag, sha256: sourceSha256 },
       files,
       objects: completed,
       documents: [checksumsDocument(layout, sourceSha256, files)],
@@ -181,7 +183,7 @@ async function stageModelFile(
     }
     context.log(`Reused ${path} (already staged by an earlier run, sha256 ${sha256})`);
     return {
-      file: { path, location, sizeBytes: entry.sizeBytes, sha256 },
+      file: { path, location, sizeBytes: entry.sizeBytes, etag: earlier.etag, sha256 },
       object: { location, sizeBytes: entry.sizeBytes, etag: earlier.etag, what: path },
       reused: true,
     };
@@ -191,7 +193,7 @@ async function stageModelFile(
   await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
   context.log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
   return {
-    file: { path, location, sizeBytes: entry.sizeBytes, sha256 },
+    file: { path, location, sizeBytes: entry.sizeBytes, etag, sha256 },
     object: { location, sizeBytes: entry.sizeBytes, etag, what: path },
     reused: false,
   };

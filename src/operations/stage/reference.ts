@@ -1,31 +1,62 @@
 import { ValidationError } from '../../errors.ts';
 import type { ReferencedObject } from '../../metadata.ts';
+import { hashObject } from '../../s3/object-hash.ts';
+import type { ObjectStore } from '../../s3/object-store.ts';
+import { formatS3Uri } from '../../s3/uri.ts';
+import { TransferProgress, type ProgressDisplay } from '../../transfer-progress.ts';
 import { NO_TRANSFER, type ModeContent } from './content.ts';
+
+/** What the reference modes need to prove the archive's hash. */
+export interface ArchiveHashContext {
+  readonly store: ObjectStore;
+  readonly expectedSha256: string | undefined;
+  /** The SHA-256 a complete staging of this same source recorded, when there is one. */
+  readonly recordedSha256: string | null;
+  readonly maxAttempts: number;
+  readonly progress: ProgressDisplay;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * The archive's SHA-256 as far as the reference modes know it, with `expected-sha256` enforced:
+ * S3's full-object SHA-256 when it keeps one, else the one a complete staging of this source
+ * recorded, else (only when `expected-sha256` asks for a check) the archive streamed and hashed
+ * now. A mismatch fails before anything is written.
+ */
+export async function referencedArchiveSha256(source: ReferencedObject, context: ArchiveHashContext): Promise<string | null> {
+  const known = source.info.sha256 ?? context.recordedSha256;
+  const { expectedSha256 } = context;
+  if (expectedSha256 === undefined) return known;
+  const sha256 = known ?? (await streamHash(source, context));
+  if (sha256 !== expectedSha256) {
+    throw new ValidationError(
+      `${formatS3Uri(source.location)} hashes to ${sha256}, not the expected ${expectedSha256} ` +
+        '(`expected-sha256` / RIVA_ASR_MODEL_SHA256). It is not the archive that was validated; nothing was written.',
+    );
+  }
+  return sha256;
+}
+
+async function streamHash(source: ReferencedObject, context: ArchiveHashContext): Promise<string> {
+  context.log(`Hashing ${formatS3Uri(source.location)} to check \`expected-sha256\` (S3 keeps no full-object SHA-256 for it).`);
+  const progress = new TransferProgress('Hashing the model archive', source.info.size, (line) => context.progress.show(line), Date.now, context.progress.intervalMs);
+  const sha256 = await hashObject(context.store, source.location, {
+    etag: source.info.etag,
+    sizeBytes: source.info.size,
+    maxAttempts: context.maxAttempts,
+    what: 'the model archive',
+    onBytes: (bytes) => progress.add(bytes),
+    log: context.log,
+  });
+  context.progress.show(progress.describe());
+  return sha256;
+}
 
 /**
  * bintarball-reference and reference-only: the archives stay where they are and the staging
- * only points at them, so the archive's hash is known only if S3 already holds it.
+ * only points at them.
  */
-export function referenceContent(
-  source: ReferencedObject,
-  containers: readonly ReferencedObject[],
-  expectedSha256: string | undefined,
-): ModeContent {
-  const sourceSha256 = source.info.sha256;
-  const warnings: string[] = [];
-  if (expectedSha256 !== undefined) {
-    if (sourceSha256 === null) {
-      warnings.push(
-        '`expected-sha256` (RIVA_ASR_MODEL_SHA256) was not checked: S3 holds no full-object SHA-256 ' +
-          'for the archive and the reference modes do not download it. Use mode full to hash it.',
-      );
-    } else if (sourceSha256 !== expectedSha256) {
-      throw new ValidationError(
-        `The archive's SHA-256 in S3 is ${sourceSha256}, not the expected ${expectedSha256} ` +
-          '(`expected-sha256` / RIVA_ASR_MODEL_SHA256). The archive is not the one that was validated.',
-      );
-    }
-  }
+export function referenceContent(source: ReferencedObject, containers: readonly ReferencedObject[], sourceSha256: string | null): ModeContent {
   const referencedBytes = [source, ...containers].reduce((sum, object) => sum + object.info.size, 0);
   return {
     sourceSha256,
@@ -36,6 +67,6 @@ export function referenceContent(
     bytesDuplicationAvoided: referencedBytes,
     reused: [],
     skippedEntries: [],
-    warnings,
+    warnings: [],
   };
 }

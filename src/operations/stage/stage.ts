@@ -4,19 +4,22 @@ import { ConflictError, ValidationError } from '../../errors.ts';
 import { countOf } from '../../format.ts';
 import { modelFilesFolder, stagingLayout, type FullLayout, type StagingLayout } from '../../layout.ts';
 import { sha256Hex, sourceIdentity, type MarkerRecord } from '../../marker.ts';
-import { buildMetadata, type Metadata, type ReferencedObject } from '../../metadata.ts';
+import { buildMetadata, pinnedObjects, type Metadata, type ReferencedObject, type StoredMetadataDocument } from '../../metadata.ts';
 import type { ObjectStore } from '../../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
 import type { PhaseName } from '../../state-file.ts';
 import type { OperationDefinition, OperationDependencies } from '../operation.ts';
-import { readMarker, readMetadata } from '../stored-documents.ts';
-import type { CheckedObject } from '../verify.ts';
+import { findMetadata, readMarker, readMetadata } from '../stored-documents.ts';
+import { legacyStagingWarning, type CheckedObject } from '../verify.ts';
 import type { ModeContent, ObjectWrite } from './content.ts';
 import { reusableEntries, StagingProgress } from './continuation.ts';
 import { stageFullContent } from './full.ts';
-import { completeStagingOfSameSource } from './plan.ts';
+import { checkArchiveHead } from './archive-head-check.ts';
+import { checkWrittenObjects, pinnedObjectDifferences, pinStagedContent } from './pin.ts';
+import { completeStagingOfSameSource, type ExistingStaging } from './plan.ts';
 import { awaitConcurrentStaging, publishDocuments, publishMarker, stagingDocuments } from './publish.ts';
-import { referenceContent } from './reference.ts';
+import { referenceContent, referencedArchiveSha256 } from './reference.ts';
+import { removeUnlisted } from './replace.ts';
 
 export type StageStatus = 'staged' | 'already-staged' | 'planned';
 
@@ -27,7 +30,8 @@ export interface StageResult {
   readonly operation: 'stage';
   readonly status: StageStatus;
   readonly layout: StagingLayout;
-  readonly metadata: Metadata;
+  /** The staging's metadata: the one written, or the one found (an earlier version's, possibly). */
+  readonly metadata: StoredMetadataDocument;
   /** Documents in write order; empty when nothing was (or would be) written. */
   readonly writes: readonly ObjectWrite[];
   /** What the mode staged besides the documents (full mode: the archive copy and `.riva` files). */
@@ -55,7 +59,7 @@ export const stageOperation: OperationDefinition<StageConfig, StageResult> = {
 };
 
 /** The values step 131 and scripts read, as the action's outputs name them (stage and promote alike). */
-export function stagingOutputs(result: { readonly status: StageStatus; readonly metadata: Metadata }): Record<string, string> {
+export function stagingOutputs(result: { readonly status: StageStatus; readonly metadata: StoredMetadataDocument }): Record<string, string> {
   const { metadata } = result;
   return {
     'deployment-json-uri': metadata.deployment.metadata_uri,
@@ -74,8 +78,8 @@ interface Discovery {
   readonly containers: readonly ReferencedObject[];
   /** Whether a metadata document is already in place (with or without a marker). */
   readonly metadataExists: boolean;
-  /** The marker already in place, or undefined when the target is not staged. */
-  readonly existingMarker: MarkerRecord | undefined;
+  /** The complete staging already in place, or undefined when the target is not staged. */
+  readonly existing: ExistingStaging | undefined;
 }
 
 /** discover → plan → (dry run stops here) → write → verify. The one path every mode takes. */
@@ -93,23 +97,25 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       source: discovery.source,
       sourceSha256: content?.sourceSha256 ?? discovery.source.info.sha256,
       containers: discovery.containers,
+      sourceCopy: content?.sourceCopy,
       files: content?.files ?? [],
       run: { id: deps.runId, startedAt, finishedAt: deps.now(), toolVersion: deps.toolVersion, github: deps.github },
     });
 
   const plan = await state.phase('plan', async () => {
     // The reference modes know their whole content now; full mode learns it by reading the archive.
-    const content =
-      config.mode === 'full' ? undefined : referenceContent(discovery.source, discovery.containers, config.expectedSha256);
+    const content = config.mode === 'full' ? undefined : await planReferenceContent(config, discovery, deps);
     const metadata = metadataFor(content);
-    return { content, metadata, sameStaging: completeStagingOfSameSource(discovery.existingMarker, metadata, config.force) };
+    const sameStaging = completeStagingOfSameSource(discovery.existing, metadata, { force: config.force, expectedSha256: config.expectedSha256 });
+    return { content, metadata, sameStaging };
   });
   const finish = (
     status: StageStatus,
     content: ModeContent | undefined,
     writes: readonly ObjectWrite[],
     verified: readonly VerifiedObject[],
-    shown: Metadata,
+    shown: StoredMetadataDocument,
+    warnings: readonly string[] = [],
   ): StageResult => {
     const result: StageResult = {
       operation: 'stage',
@@ -120,7 +126,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       content,
       verified,
       bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
-      warnings: content?.warnings ?? [],
+      warnings: [...(content?.warnings ?? []), ...warnings],
       durations: state.durations(),
       retries: deps.store.retries?.count ?? 0,
     };
@@ -131,11 +137,9 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     return result;
   };
 
-  const { sameStaging } = plan;
-  if (sameStaging !== undefined) {
-    log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; nothing to write (set force to re-stage).`);
-    const { existing, verified } = await state.phase('verify', () => verifyExisting(layout, sameStaging, deps.store));
-    return finish('already-staged', plan.content, [], verified, existing);
+  if (plan.sameStaging !== undefined && discovery.existing !== undefined) {
+    log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; every object it pins is unchanged (set force to re-stage).`);
+    return alreadyStaged(discovery.existing, layout, plan.content, finish);
   }
 
   if (config.dryRun) {
@@ -150,14 +154,17 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
   }
 
   const written = await state.phase('write', async () => {
-    if (discovery.existingMarker !== undefined) {
+    if (discovery.existing !== undefined) {
       // Re-staging over a complete staging: withdraw its marker first, so that a failure
       // part-way leaves the target incomplete rather than "complete" with mixed contents.
       await deps.store.delete(layout.marker, 'the previous completion marker');
       log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
     }
     const full = layout.mode === 'full' ? await startFullStaging(config, layout, discovery, plan.metadata, deps) : undefined;
-    const content = plan.content ?? (await full!.stage());
+    const staged = plan.content ?? (await full!.stage());
+    // The metadata records each object as the server reports it after the write.
+    const pinned = await pinStagedContent(staged, deps.store);
+    const content = pinned.content;
     const metadata = content === plan.content ? plan.metadata : metadataFor(content);
     const writes = stagingDocuments(metadata, layout, content.documents, deps.now());
     // Everything but the marker now; the marker only once all of it is verified.
@@ -169,30 +176,79 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
       deps.store,
       log,
     );
-    return { content, metadata, writes, outcome, full };
+    return { content, metadata, writes, outcome, full, verified: pinned.verified };
   });
 
   const { content, metadata, writes, outcome, full } = written;
   const verifiedAndMarked = outcome.published
     ? await state.phase('verify', async () => {
         const checked = writes.documents.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
-        const verified = await verifyStaging(content, checked, metadata, layout, deps.store);
+        const verified = await verifyPublished(checked, metadata, layout, deps.store);
+        await removeUnlisted(layout, metadata, deps.store, log);
         const marker = await publishMarker(writes.marker, layout, !config.force, deps.store, log);
-        return marker && [...verified, marker];
+        return marker && [...written.verified, ...verified, marker];
       })
     : undefined;
   if (verifiedAndMarked === undefined) {
-    const { existing, verified } = await state.phase('verify', async () => {
+    const existing = await state.phase('verify', async () => {
       const marker = await awaitConcurrentStaging(layout, sourceIdentity(metadata), deps.store);
-      return verifyExisting(layout, marker, deps.store);
+      return inspectExisting(layout, marker, deps.store);
     });
+    // The other run's staging must hold up like any complete staging found at the start.
+    completeStagingOfSameSource(existing, metadata, { force: false, expectedSha256: config.expectedSha256 });
     log('Another run completed the same staging at the same time: nothing of this run was published.');
-    return finish('already-staged', content, [], verified, existing);
+    return alreadyStaged(existing, layout, content, finish);
   }
   // Complete: the in-progress record has served its purpose.
   await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
   log(`Verified ${countOf(verifiedAndMarked.length, 'object')} and the metadata document; the staging is marked complete.`);
   return finish('staged', content, [...writes.documents, writes.marker], verifiedAndMarked, metadata);
+}
+
+/** The reference modes' content, once the archive is shown to be a gzip'd tar with the expected hash. */
+async function planReferenceContent(config: StageConfig, discovery: Discovery, deps: StageDependencies): Promise<ModeContent> {
+  const { source, existing } = discovery;
+  await checkArchiveHead(source, deps.store);
+  const recorded = existing?.metadata;
+  const sameSource =
+    recorded !== undefined &&
+    recorded.mode === config.mode &&
+    recorded.source.uri === formatS3Uri(source.location) &&
+    recorded.source.etag === source.info.etag &&
+    recorded.source.size_bytes === source.info.size;
+  const sourceSha256 = await referencedArchiveSha256(source, {
+    store: deps.store,
+    expectedSha256: config.expectedSha256,
+    recordedSha256: sameSource ? recorded.source.sha256 : null,
+    maxAttempts: config.connection.maxAttempts,
+    progress: deps.progress,
+    log: deps.log,
+  });
+  return referenceContent(source, discovery.containers, sourceSha256);
+}
+
+/** The result for a complete staging found in place (at the start, or completed by a concurrent run). */
+function alreadyStaged(
+  existing: ExistingStaging,
+  layout: StagingLayout,
+  content: ModeContent | undefined,
+  finish: (
+    status: StageStatus,
+    content: ModeContent | undefined,
+    writes: readonly ObjectWrite[],
+    verified: readonly VerifiedObject[],
+    shown: StoredMetadataDocument,
+    warnings?: readonly string[],
+  ) => StageResult,
+): StageResult {
+  const stored = existing.metadata;
+  if (stored === undefined) throw new ValidationError(`${formatS3Uri(layout.metadata)} ${existing.metadataProblem ?? 'cannot be read'}.`);
+  const verified: VerifiedObject[] = [
+    { what: 'the metadata document', uri: formatS3Uri(layout.metadata), found: `sha256 ${existing.marker.metadataSha256}, as the marker records` },
+    ...pinnedObjects(stored).map((object) => ({ what: object.path, uri: object.uri, found: `${object.size_bytes} bytes, ETag ${object.etag}` })),
+  ];
+  const warnings = stored.schema_version === 1 ? [legacyStagingWarning(layout)] : [];
+  return finish('already-staged', content, [], verified, stored, warnings);
 }
 
 /** Full mode's pass, continuing what an earlier run of the same source left staged. */
@@ -252,37 +308,30 @@ async function discover(config: StageConfig, layout: StagingLayout, deps: StageD
       `${formatS3Uri(layout.marker)} exists but was not written by riva-130-stage. Remove it, or set \`force\` to replace the staging.`,
     );
   }
-  return { source, containers, metadataExists, existingMarker: marker.state === 'ours' ? marker.record : undefined };
+  const existing = marker.state === 'ours' ? await inspectExisting(layout, marker.record, store) : undefined;
+  return { source, containers, metadataExists, existing };
 }
 
-/** Every object the run wrote exists with the size (and ETag) it was written with; the metadata reads back equal. */
-async function verifyStaging(
-  content: ModeContent,
+/** A complete staging as found: its metadata (when it is the document the marker records) and any pinned object that changed. */
+async function inspectExisting(layout: StagingLayout, marker: MarkerRecord, store: ObjectStore): Promise<ExistingStaging> {
+  const stored = await findMetadata(layout.metadata, store);
+  if (stored.state === 'absent') return { marker, metadata: undefined, metadataProblem: 'is missing', objectDifferences: [] };
+  if (stored.state === 'invalid') return { marker, metadata: undefined, metadataProblem: stored.problem, objectDifferences: [] };
+  if (marker.metadataSha256 !== sha256Hex(stored.text)) {
+    return { marker, metadata: undefined, metadataProblem: 'is not the document its completion marker records', objectDifferences: [] };
+  }
+  return { marker, metadata: stored.metadata, metadataProblem: undefined, objectDifferences: await pinnedObjectDifferences(stored.metadata, store) };
+}
+
+/** The documents the run wrote exist with the size and ETag they were written with; the metadata reads back equal. */
+async function verifyPublished(
   writes: ReadonlyArray<{ write: ObjectWrite; etag: string }>,
   metadata: Metadata,
   layout: StagingLayout,
   store: ObjectStore,
 ): Promise<VerifiedObject[]> {
-  const expected = [
-    ...content.objects,
-    ...writes.map(({ write, etag }) => ({ location: write.location, sizeBytes: Buffer.byteLength(write.body), etag, what: write.what })),
-  ];
-  const verified = await Promise.all(
-    expected.map(async (object) => {
-      const uri = formatS3Uri(object.location);
-      const info = await store.head(object.location, object.what);
-      if (info === undefined) throw new ValidationError(`Verification failed: ${uri} is missing after it was written.`);
-      if (info.size !== object.sizeBytes) {
-        throw new ValidationError(`Verification failed: ${uri} has ${info.size} bytes, ${object.sizeBytes} were written.`);
-      }
-      // Some servers answer a write without an ETag (RGW's CompleteMultipartUpload); the size
-      // and read-back checks still apply.
-      if (object.etag && info.etag !== object.etag) {
-        throw new ValidationError(`Verification failed: ${uri} has ETag ${info.etag}, the write returned ${object.etag}.`);
-      }
-      return { what: object.what, uri, found: `${info.size} bytes, ETag ${info.etag}` };
-    }),
-  );
+  const written = writes.map(({ write, etag }) => ({ location: write.location, sizeBytes: Buffer.byteLength(write.body), etag, what: write.what }));
+  const { verified } = await checkWrittenObjects(written, store);
   const { metadata: readBack } = await readMetadata(layout.metadata, store);
   if (!isDeepStrictEqual(readBack, metadata)) {
     throw new ValidationError(
@@ -290,20 +339,12 @@ async function verifyStaging(
         'Another run may be staging the same target at once on a server without conditional writes; re-run to check the staging.',
     );
   }
-  return verified;
-}
-
-/** Re-checks a staging found complete: its metadata is valid and is the one its marker names. */
-async function verifyExisting(layout: StagingLayout, marker: MarkerRecord, store: ObjectStore) {
-  const { metadata, text } = await readMetadata(layout.metadata, store);
-  const info = await store.describe(layout.metadata, 'the metadata document');
-  if (marker.metadataSha256 !== sha256Hex(text)) {
+  // Nothing the metadata pins may have changed since it was pinned (another run's late upload).
+  const changed = await pinnedObjectDifferences(metadata, store);
+  if (changed.length > 0) {
     throw new ValidationError(
-      `${formatS3Uri(layout.metadata)} is not the document its completion marker recorded; set \`force\` to re-stage.`,
+      [`Verification failed: objects changed after they were staged:`, ...changed.map((difference) => `- ${difference.uri} ${difference.problem}`)].join('\n'),
     );
   }
-  const verified: VerifiedObject[] = [
-    { what: 'the metadata document', uri: formatS3Uri(layout.metadata), found: `${info.size} bytes, ETag ${info.etag}` },
-  ];
-  return { existing: metadata, verified };
+  return verified;
 }
