@@ -28,8 +28,9 @@ export async function serverSideCopy(
   options: CopyOptions = {},
 ): Promise<{ etag: string }> {
   const copied = await copyObjectOrParts(store, uploads, source, target, options);
-  // S3 enforces CopySourceIfMatch, but S3-compatible servers may not (Ceph RGW reads another
-  // header name): check that the source still has the ETag the run validated.
+  // S3 enforces CopySourceIfMatch and Ceph RGW its own x-amz-copy-if-match (both are sent), but
+  // other S3-compatible servers may enforce neither: check that the source still has the ETag
+  // the run validated.
   const now = await store.head(source.location, 'the model archive');
   if (now?.etag !== source.etag) {
     await store.delete(target, 'the archive copy');
