@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable, addAbortSignal } from 'node:stream';
 import { describeS3Error, isNotFound } from './errors.ts';
+import { multipartEtag } from './etag.ts';
 import {
   describeExisting,
   lostConditionalWrite,
@@ -13,6 +14,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
   type OpenUpload,
+  type PartInfo,
   type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
@@ -20,7 +22,7 @@ import { formatS3Uri, type S3Location } from './uri.ts';
 
 /** The requests a fault can strike: the ObjectStore methods that send one (`describe` sends a `head`). */
 export type RequestName =
-  | 'head' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'copyObject' | 'createMultipartUpload'
+  | 'head' | 'headPart' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'copyObject' | 'createMultipartUpload'
   | 'uploadPartCopy' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadStream';
 
 /** A failure the next matching request(s) answer with instead of doing their work. */
@@ -54,11 +56,17 @@ export interface MemoryObjectStoreOptions {
   readonly serverSideCopy?: boolean;
   /** false: AbortMultipartUpload answers 405 MethodNotAllowed (the embedded test server does). */
   readonly abortMultipartUpload?: boolean;
+  /** false: a HEAD ignores `partNumber` and answers for the whole object, with no part count. */
+  readonly partHeads?: boolean;
+  /** true: objects are stored with SSE-KMS, so HEAD reports `aws:kms` and no ETag is an MD5 of the bytes. */
+  readonly sseKms?: boolean;
 }
 
 interface StoredObject {
   readonly body: Buffer;
   readonly etag: string;
+  /** The size of each part of an object a multipart upload completed; undefined for a single-part one. */
+  readonly partSizes: readonly number[] | undefined;
   readonly contentType: string;
   readonly lastModified: string;
 }
@@ -116,7 +124,7 @@ export class MemoryObjectStore implements ObjectStore {
   putObject(bucket: string, key: string, body: Buffer | string): string {
     if (!this.#buckets.has(bucket)) throw new TypeError(`MemoryObjectStore: create the bucket ${bucket} first`);
     const bytes = Buffer.from(body);
-    return this.#store({ bucket, key }, bytes, md5Hex(bytes), DEFAULT_CONTENT_TYPE).etag;
+    return this.#store({ bucket, key }, bytes, singlePart(bytes), DEFAULT_CONTENT_TYPE).etag;
   }
 
   getObject(bucket: string, key: string): Buffer | undefined {
@@ -151,11 +159,27 @@ export class MemoryObjectStore implements ObjectStore {
         etag: object.etag,
         lastModified: object.lastModified,
         sha256: this.#options.fullObjectSha256 && singlePart ? createHash('sha256').update(object.body).digest('hex') : null,
+        ...(this.#options.sseKms ? { encryption: 'aws:kms' } : {}),
       };
     } catch (error) {
       // As on S3: a HEAD of a missing key or bucket is a bodiless 404.
       if (isNotFound(error)) return undefined;
       throw this.describeError(error, `read ${what}`, location);
+    }
+  }
+
+  async headPart(location: S3Location, partNumber: number, what: string): Promise<PartInfo> {
+    try {
+      this.#request('headPart', location);
+      const object = this.#object(location);
+      if (this.#options.partHeads === false) return { size: object.body.length, partsCount: undefined, etag: object.etag };
+      // As S3: part 1 of a single-part object is the whole object, with no part count.
+      const sizes = object.partSizes ?? [object.body.length];
+      const size = sizes[partNumber - 1];
+      if (size === undefined) throw s3ServiceError(416, 'InvalidPartNumber', 'The requested partnumber is not satisfiable');
+      return { size, partsCount: object.partSizes?.length, etag: object.etag };
+    } catch (error) {
+      throw this.describeError(error, `read part ${partNumber} of ${what}`, location);
     }
   }
 
@@ -179,7 +203,7 @@ export class MemoryObjectStore implements ObjectStore {
       const conditional = options.onlyIfAbsent && this.#options.conditionalWrites !== false;
       if (conditional && this.#objects.has(idOf(location))) throw s3ServiceError(412, 'PreconditionFailed');
       const bytes = Buffer.from(body, 'utf8');
-      return this.#store(location, bytes, md5Hex(bytes), contentType).etag;
+      return this.#store(location, bytes, singlePart(bytes), contentType).etag;
     } catch (error) {
       // The same mapping as S3ObjectStore, so an injected 409 ConditionalRequestConflict reads as S3's would.
       throw lostConditionalWrite(error, location, options.onlyIfAbsent) ?? this.describeError(error, `write ${what}`, location);
@@ -235,7 +259,7 @@ export class MemoryObjectStore implements ObjectStore {
     const object = this.#object(source.location);
     if (object.etag !== source.etag) throw s3ServiceError(412, 'PreconditionFailed');
     // A CopyObject writes a new single-part object, whatever the source's ETag was.
-    return { etag: this.#store(target, object.body, md5Hex(object.body), object.contentType).etag };
+    return { etag: this.#store(target, object.body, singlePart(object.body), object.contentType).etag };
   }
 
   async createMultipartUpload(target: S3Location, options: { contentType?: string } = {}): Promise<string> {
@@ -283,7 +307,7 @@ export class MemoryObjectStore implements ObjectStore {
       bodies.push(part.body);
     }
     this.#uploads.delete(uploadId);
-    return { etag: this.#store(target, Buffer.concat(bodies), multipartEtag(bodies), upload.contentType).etag };
+    return { etag: this.#store(target, Buffer.concat(bodies), multipart(bodies), upload.contentType).etag };
   }
 
   async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
@@ -331,12 +355,12 @@ export class MemoryObjectStore implements ObjectStore {
     // lib-storage's own abort makes its upload fail, whether or not it had opened a multipart upload.
     if (aborted) throw Object.assign(new Error('Upload aborted.'), { name: 'AbortError' });
     const whole = Buffer.concat(chunks);
-    if (uploadId === undefined) return { etag: this.#store(target, whole, md5Hex(whole), options.contentType).etag };
+    if (uploadId === undefined) return { etag: this.#store(target, whole, singlePart(whole), options.contentType).etag };
     // Aborted by id meanwhile: the completion finds no upload.
     if (!this.#uploads.delete(uploadId)) throw s3ServiceError(404, 'NoSuchUpload');
     const parts: Buffer[] = [];
     for (let first = 0; first < whole.length; first += options.partSize) parts.push(whole.subarray(first, first + options.partSize));
-    return { etag: this.#store(target, whole, multipartEtag(parts), options.contentType).etag };
+    return { etag: this.#store(target, whole, multipart(parts), options.contentType).etag };
   }
 
   describeError(error: unknown, action: string, location: S3Location): Error {
@@ -396,10 +420,12 @@ export class MemoryObjectStore implements ObjectStore {
     return upload;
   }
 
-  #store(location: S3Location, body: Buffer, etag: string, contentType: string): StoredObject {
+  #store(location: S3Location, body: Buffer, layout: Layout, contentType: string): StoredObject {
     // HTTP dates carry whole seconds, so that is what a HEAD reports.
     const lastModified = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-    const object = { body, etag, contentType, lastModified };
+    // SSE-KMS ETags keep their shape (a part count for multipart objects) but are no MD5 of the bytes.
+    const etag = this.#options.sseKms ? layout.etag.replace(/^[0-9a-f]{32}/, md5Hex(Buffer.from(randomUUID()))) : layout.etag;
+    const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified };
     this.#objects.set(idOf(location), object);
     return object;
   }
@@ -413,10 +439,19 @@ function md5Hex(body: Buffer): string {
   return createHash('md5').update(body).digest('hex');
 }
 
-/** S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then the part count. */
-function multipartEtag(parts: readonly Buffer[]): string {
-  const digests = parts.map((part) => createHash('md5').update(part).digest());
-  return `${md5Hex(Buffer.concat(digests))}-${parts.length}`;
+/** How an object was written: its ETag as S3 computes it, and its part sizes when it has parts. */
+interface Layout {
+  readonly etag: string;
+  readonly partSizes: readonly number[] | undefined;
+}
+
+function singlePart(body: Buffer): Layout {
+  return { etag: md5Hex(body), partSizes: undefined };
+}
+
+function multipart(parts: readonly Buffer[]): Layout {
+  const etag = multipartEtag(parts.map((part) => createHash('md5').update(part).digest()));
+  return { etag, partSizes: parts.map((part) => part.length) };
 }
 
 /** S3 orders keys by their UTF-8 bytes, not by UTF-16 code units as `sort()` does. */

@@ -11,6 +11,20 @@ export interface ObjectInfo {
   readonly lastModified: string | null;
   /** Hex SHA-256 of the whole object when S3 holds a full-object checksum, else null. */
   readonly sha256: string | null;
+  /**
+   * The server-side encryption HEAD reports (`AES256`, `aws:kms`, `aws:kms:dsse`, or `SSE-C` for
+   * a customer key); absent when none is reported. SSE-KMS and SSE-C ETags are no MD5 of the bytes.
+   */
+  readonly encryption?: string;
+}
+
+/** What a HEAD of one part (`partNumber`) says: that part's size and how many the object has. */
+export interface PartInfo {
+  readonly size: number;
+  /** Undefined when the server reports none: a single-part object, or a server that ignores `partNumber`. */
+  readonly partsCount: number | undefined;
+  /** The whole object's ETag, without quotes. */
+  readonly etag: string;
 }
 
 /** One object of a listing. */
@@ -82,6 +96,11 @@ export interface ObjectStore {
   head(location: S3Location, what: string): Promise<ObjectInfo | undefined>;
   /** Like `head`, for an object that must exist. */
   describe(location: S3Location, what: string): Promise<ObjectInfo>;
+  /**
+   * HEAD of one part of the object (`partNumber`, from 1), as S3 answers it for an object
+   * uploaded in parts; servers that do not support it fail or report no part count.
+   */
+  headPart(location: S3Location, partNumber: number, what: string): Promise<PartInfo>;
   getText(location: S3Location, what: string): Promise<string>;
   /**
    * Writes a small document and returns its ETag. With `onlyIfAbsent`, the write is conditional

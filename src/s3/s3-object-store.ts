@@ -14,6 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import type { BuildMiddleware, HttpRequest, MetadataBearer } from '@smithy/types';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
   lostConditionalWrite,
@@ -26,6 +27,7 @@ import {
   type Listing,
   type ObjectInfo,
   type ObjectStore,
+  type PartInfo,
   type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
@@ -86,6 +88,18 @@ export class S3ObjectStore implements ObjectStore {
 
   describe(location: S3Location, what: string): Promise<ObjectInfo> {
     return describeExisting(this, location, what);
+  }
+
+  async headPart(location: S3Location, partNumber: number, what: string): Promise<PartInfo> {
+    try {
+      const output = await this.#client.send(
+        new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, PartNumber: partNumber }),
+        this.#bound(),
+      );
+      return { size: output.ContentLength ?? 0, partsCount: output.PartsCount, etag: unquote(output.ETag ?? '') };
+    } catch (error) {
+      throw this.describeError(error, `read part ${partNumber} of ${what}`, location);
+    }
   }
 
   async putText(
@@ -165,16 +179,15 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }> {
-    const output = await this.#client.send(
-      new CopyObjectCommand({
-        Bucket: target.bucket,
-        Key: target.key,
-        CopySource: copySourceOf(source.location),
-        CopySourceIfMatch: `"${source.etag}"`,
-        MetadataDirective: 'COPY',
-      }),
-      this.#bound(),
-    );
+    const command = new CopyObjectCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      CopySource: copySourceOf(source.location),
+      CopySourceIfMatch: `"${source.etag}"`,
+      MetadataDirective: 'COPY',
+    });
+    command.middlewareStack.add(rgwCopyIfMatch(source.etag), RGW_COPY_IF_MATCH);
+    const output = await this.#client.send(command, this.#bound());
     return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
   }
 
@@ -193,18 +206,17 @@ export class S3ObjectStore implements ObjectStore {
     source: { readonly location: S3Location; readonly etag: string | undefined },
     range: ByteRange,
   ): Promise<CompletedPart> {
-    const output = await this.#client.send(
-      new UploadPartCopyCommand({
-        Bucket: target.bucket,
-        Key: target.key,
-        UploadId: uploadId,
-        PartNumber: partNumber,
-        CopySource: copySourceOf(source.location),
-        CopySourceIfMatch: source.etag === undefined ? undefined : `"${source.etag}"`,
-        CopySourceRange: `bytes=${range.first}-${range.last}`,
-      }),
-      this.#bound(),
-    );
+    const command = new UploadPartCopyCommand({
+      Bucket: target.bucket,
+      Key: target.key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      CopySource: copySourceOf(source.location),
+      CopySourceIfMatch: source.etag === undefined ? undefined : `"${source.etag}"`,
+      CopySourceRange: `bytes=${range.first}-${range.last}`,
+    });
+    if (source.etag !== undefined) command.middlewareStack.add(rgwCopyIfMatch(source.etag), RGW_COPY_IF_MATCH);
+    const output = await this.#client.send(command, this.#bound());
     // Some servers return the part ETag unquoted; S3 wants it as it was given back.
     return { partNumber, etag: output.CopyPartResult?.ETag ?? '' };
   }
@@ -275,6 +287,22 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
+/**
+ * Ceph RGW ignores `x-amz-copy-source-if-match` and honours its own `x-amz-copy-if-match`; S3
+ * ignores the latter. Sending both pins the copy's source on either server. Added in the build
+ * step, before signing, so the header is signed like the rest.
+ */
+function rgwCopyIfMatch<Input extends object, Output extends MetadataBearer>(etag: string): BuildMiddleware<Input, Output> {
+  return (next) => (args) => {
+    // By the build step the request is the HTTP request the signer will sign.
+    const request = args.request as Partial<HttpRequest>;
+    if (request.headers !== undefined) request.headers['x-amz-copy-if-match'] = `"${etag}"`;
+    return next(args);
+  };
+}
+
+const RGW_COPY_IF_MATCH = { step: 'build', name: 'rgwCopyIfMatch' } as const;
+
 function copySourceOf(location: S3Location): string {
   return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
 }
@@ -286,7 +314,13 @@ function objectInfo(output: HeadObjectCommandOutput): ObjectInfo {
     etag,
     lastModified: output.LastModified?.toISOString() ?? null,
     sha256: fullObjectSha256(output, etag),
+    ...encryptionOf(output),
   };
+}
+
+function encryptionOf(output: HeadObjectCommandOutput): { encryption?: string } {
+  const encryption = output.SSECustomerAlgorithm !== undefined ? 'SSE-C' : output.ServerSideEncryption;
+  return encryption === undefined ? {} : { encryption };
 }
 
 /**

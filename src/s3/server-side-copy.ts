@@ -31,8 +31,9 @@ export async function serverSideCopy(
 ): Promise<{ etag: string }> {
   const what = options.what ?? 'the model archive';
   const copied = await copyObjectOrParts(store, uploads, source, target, options, what);
-  // S3 enforces CopySourceIfMatch, but S3-compatible servers may not (Ceph RGW reads another
-  // header name): check that the source still has the ETag the run validated.
+  // S3 enforces CopySourceIfMatch and Ceph RGW its own x-amz-copy-if-match (both are sent), but
+  // other S3-compatible servers may enforce neither: check that the source still has the ETag
+  // the run validated.
   const now = await store.head(source.location, what);
   if (now?.etag !== source.etag) {
     await store.delete(target, `the copy of ${what}`);

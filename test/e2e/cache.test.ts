@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action-runner.ts';
-import { credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
 import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
@@ -23,6 +24,17 @@ const archiveBytesRead = () =>
   s3.proxy.requests
     .filter((request) => request.method === 'GET' && request.path.endsWith(MODEL_KEY))
     .reduce((sum, request) => sum + request.responseBytes, 0);
+/**
+ * `archive` grown to `size` bytes by a comment in its gzip header (FCOMMENT): another valid
+ * archive exactly as long as the genuine one, so no size check can tell them apart.
+ */
+function paddedTo(archive: Buffer, size: number): Buffer {
+  const FCOMMENT = 0x10;
+  if (archive[3] !== 0 || archive.length + 1 > size) throw new Error('paddedTo needs a smaller gzip with no optional header fields');
+  const header = Buffer.from(archive.subarray(0, 10));
+  header[3] = FCOMMENT;
+  return Buffer.concat([header, Buffer.alloc(size - archive.length - 1, 'x'), Buffer.alloc(1), archive.subarray(10)]);
+}
 const verify = (environment: string) =>
   runAction({ inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'verify', environment, deep: 'true' }), env: credentialsEnv(s3.target) });
 
@@ -69,6 +81,32 @@ describe('archive cache (local directory)', () => {
     expect(run.exitCode).toBe(0);
     expect(run.warnings.join('\n')).toContain('The cached copy of the model archive is unusable');
     expect(archiveBytesRead()).toBeGreaterThan(0);
+    expect((await verify('staging')).outputs.status).toBe('verified');
+  });
+
+  it('does not use an entry whose archive and sidecar were both replaced, and stages the genuine archive', async () => {
+    expect((await stageFull('dev')).exitCode).toBe(0);
+    const [cached] = readdirSync(cacheDir).filter((name) => name.endsWith('.tar.gz'));
+    const genuine = s3.tree.archive;
+    // A valid archive of the same size and entry names, with a sidecar that vouches for it.
+    const other = await makeModelArchive({ 'm/acoustic.riva': 390_000, 'm/lexicon.riva': 4096 });
+    const impostor = paddedTo(other.bytes, genuine.bytes.length);
+    writeFileSync(join(cacheDir, cached!), impostor);
+    const sha256 = createHash('sha256').update(impostor).digest('hex');
+    writeFileSync(join(cacheDir, cached!.replace(/\.tar\.gz$/, '.json')), `${JSON.stringify({ sha256, size_bytes: impostor.length })}\n`);
+    s3.proxy.requests.length = 0;
+
+    const run = await stageFull('staging');
+
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.warnings.join('\n')).toMatch(/The cached copy of the model archive is unusable \(its bytes give the ETag [0-9a-f]+, S3's is [0-9a-f]+\)/);
+    expect(run.summary).toContain('miss (local directory');
+    expect(archiveBytesRead()).toBe(genuine.bytes.length);
+    for (const path of ['m/acoustic.riva', 'm/lexicon.riva']) {
+      const staged = await s3.target.getBytes(s3.tree.bucket, `staging/${MODEL_NAME}/${MODEL_VERSION}/models/${path}`);
+      expect(staged.equals(genuine.files[path]!), path).toBe(true);
+    }
     expect((await verify('staging')).outputs.status).toBe('verified');
   });
 

@@ -59,6 +59,34 @@ describe('serverSideCopy', () => {
     expect(await target.exists(bucket, 'staging/source/archive.tar.gz')).toBe(false);
   });
 
+  it('pins every copy request to the source ETag with both S3\'s and Ceph RGW\'s header, signed', async () => {
+    const bucket = await target.createBucket();
+    await target.putObject(bucket, 'src/archive.tar.gz', randomBytes(6 * 1024 * 1024));
+    const [source] = await target.listObjects(bucket);
+    const proxy = await startS3Proxy(target.endpoint);
+    try {
+      const client = createS3Client({ region: target.region, endpoint: proxy.endpoint, maxAttempts: 1 });
+      const proxied = new S3ObjectStore(client, { region: target.region, endpoint: proxy.endpoint, signal: undefined });
+      const copySource = { location: { bucket, key: 'src/archive.tar.gz' }, etag: source!.etag, sizeBytes: source!.size };
+      const uploads = new MultipartUploads();
+
+      await serverSideCopy(proxied, uploads, copySource, { bucket, key: 'single/archive.tar.gz' });
+      await serverSideCopy(proxied, uploads, copySource, { bucket, key: 'parts/archive.tar.gz' }, { singleCopyLimit: 1024, partSize: 5 * 1024 * 1024 });
+
+      const copies = proxy.requests.filter((request) => request.copySource !== undefined);
+      // One CopyObject, then two UploadPartCopy.
+      expect(copies.map((request) => request.query.includes('partNumber='))).toEqual([false, true, true]);
+      for (const request of copies) {
+        expect(request.copySourceIfMatch).toBe(`"${source!.etag}"`);
+        expect(request.copyIfMatch).toBe(`"${source!.etag}"`);
+        expect(request.signedHeaders).toEqual(expect.arrayContaining(['x-amz-copy-if-match', 'x-amz-copy-source-if-match']));
+      }
+      expect((await target.getBytes(bucket, 'parts/archive.tar.gz')).length).toBe(source!.size);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('asks whether the server copies with a two-byte part copy, leaving no upload open', async () => {
     const bucket = await target.createBucket();
     await target.putObject(bucket, 'src/archive.tar.gz', randomBytes(3000));
@@ -76,6 +104,8 @@ describe('serverSideCopy', () => {
       );
 
       expect(copies).toBe(true);
+      // The probe copies two bytes of whatever the source is: no condition.
+      expect(proxy.requests.filter((request) => request.copySource !== undefined).map((request) => request.copyIfMatch)).toEqual([undefined]);
       // Not bytes=0-0: the embedded server reads an end of 0 as "to the end" and copied the whole archive.
       expect(proxy.requests.filter((request) => request.copySource !== undefined).map((request) => request.copySourceRange)).toEqual([
         'bytes=0-1',

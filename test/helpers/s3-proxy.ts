@@ -11,6 +11,11 @@ export interface RecordedRequest {
   readonly copySource: string | undefined;
   /** `x-amz-copy-source-range`, for part copies. */
   readonly copySourceRange: string | undefined;
+  /** The copy's source conditions: S3's `x-amz-copy-source-if-match` and Ceph RGW's `x-amz-copy-if-match`. */
+  readonly copySourceIfMatch: string | undefined;
+  readonly copyIfMatch: string | undefined;
+  /** The headers the SigV4 `Authorization` header says were signed, lower case. */
+  readonly signedHeaders: readonly string[];
   /** `if-none-match`, for conditional writes. */
   readonly ifNoneMatch: string | undefined;
   /** Request body bytes that reached the server (uploads). */
@@ -144,6 +149,9 @@ function record(incoming: IncomingMessage): RecordedRequest {
     query: queryAt < 0 ? '' : url.slice(queryAt + 1),
     copySource: header('x-amz-copy-source'),
     copySourceRange: header('x-amz-copy-source-range'),
+    copySourceIfMatch: header('x-amz-copy-source-if-match'),
+    copyIfMatch: header('x-amz-copy-if-match'),
+    signedHeaders: /SignedHeaders=([^,]+)/.exec(header('authorization') ?? '')?.[1]?.split(';') ?? [],
     ifNoneMatch: header('if-none-match'),
     requestBytes: 0,
     responseBytes: 0,

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LocalDirectoryCache } from '../../src/cache/local-directory-cache.ts';
 import type { Mode } from '../../src/config/config.ts';
 import { ConfigurationError, ConflictError, ValidationError } from '../../src/errors.ts';
 import { parseMetadataDocument, type Metadata } from '../../src/metadata.ts';
@@ -220,6 +224,28 @@ describe('force and continuation replace, they do not add', () => {
     await stageIn(tree, 'reference-only', { force: 'true' });
 
     expect(keysUnder(tree.store, STAGING_AREA_PREFIX).sort()).toEqual(['artifact.json', 'staging_complete.txt']);
+  });
+});
+
+describe('a cache hit is proven, not believed', () => {
+  it('an entry whose ETag proves nothing (SSE-KMS) is used only when it hashes to what a complete staging recorded', async () => {
+    const tree = await seedMemoryBintarball({ store: { sseKms: true } });
+    const directory = mkdtempSync(join(tmpdir(), 'riva-trust-cache-'));
+    try {
+      const cached = (inputs: Parameters<typeof stageConfig>[2]) => {
+        const run = harness.dependencies(tree.store);
+        return stageOperation.run(stageConfig(tree, 'full', inputs), { ...run.deps, cache: new LocalDirectoryCache(directory) }).then((result) => ({ run, result }));
+      };
+      const first = await cached({});
+      expect(first.result.content?.cache?.outcome).toBe('miss');
+
+      // Re-staged with force: the complete staging in S3 vouches for the archive's SHA-256.
+      const again = await cached({ force: 'true' });
+      expect(again.result.content?.cache?.outcome).toBe('hit');
+      expect(again.run.logLines.some((line) => line.includes('its SHA-256 is one this run knows'))).toBe(true);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

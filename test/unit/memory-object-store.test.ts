@@ -74,6 +74,46 @@ describe('MemoryObjectStore objects and ETags', () => {
     expect(store.openUploads()).toEqual([]);
   });
 
+  it('answers a HEAD of one part as S3: its size and the part count of a multipart object, 416 past the last part', async () => {
+    const store = storeWith();
+    const body = bytes(10);
+    const { etag } = await store.uploadStream(at('multi'), Readable.from([body]), uploadOptions(4));
+    expect(await store.headPart(at('multi'), 1, 'x')).toEqual({ size: 4, partsCount: 3, etag });
+    expect(await store.headPart(at('multi'), 3, 'x')).toEqual({ size: 2, partsCount: 3, etag });
+    const past = await rejectionOf(store.headPart(at('multi'), 4, 'the archive'));
+    expect((past as Error).message).toContain('InvalidPartNumber');
+
+    const uploadId = await store.createMultipartUpload(at('copied'));
+    const source = { location: at('multi'), etag };
+    const parts = [
+      await store.uploadPartCopy(at('copied'), uploadId, 1, source, { first: 0, last: 5 }),
+      await store.uploadPartCopy(at('copied'), uploadId, 2, source, { first: 6, last: 9 }),
+    ];
+    await store.completeMultipartUpload(at('copied'), uploadId, parts);
+    expect(await store.headPart(at('copied'), 2, 'x')).toMatchObject({ size: 4, partsCount: 2 });
+
+    // Part 1 of a single-part object is all of it, with no part count.
+    const single = store.putObject('models', 'single', 'abc');
+    expect(await store.headPart(at('single'), 1, 'x')).toEqual({ size: 3, partsCount: undefined, etag: single });
+    expect(await rejectionOf(store.headPart(at('nothing'), 1, 'the archive'))).toBeInstanceOf(NotFoundError);
+  });
+
+  it('imitates a server that ignores partNumber on HEAD, and one that stores objects with SSE-KMS', async () => {
+    const plain = storeWith({ partHeads: false });
+    const { etag } = await plain.uploadStream(at('multi'), Readable.from([bytes(10)]), uploadOptions(4));
+    expect(await plain.headPart(at('multi'), 1, 'x')).toEqual({ size: 10, partsCount: undefined, etag });
+    expect((await plain.head(at('multi'), 'x'))?.encryption).toBeUndefined();
+
+    const kms = storeWith({ sseKms: true });
+    const single = kms.putObject('models', 'single', 'abc');
+    expect(single).toMatch(/^[0-9a-f]{32}$/);
+    expect(single).not.toBe(md5('abc'));
+    expect(await kms.head(at('single'), 'x')).toMatchObject({ etag: single, encryption: 'aws:kms' });
+    const multi = await kms.uploadStream(at('multi'), Readable.from([bytes(10)]), uploadOptions(4));
+    expect(multi.etag).toMatch(/^[0-9a-f]{32}-3$/);
+    expect(multi.etag).not.toBe(multipartEtag([bytes(10).subarray(0, 4), bytes(10).subarray(4, 8), bytes(10).subarray(8)]));
+  });
+
   it('lists like ListObjectsV2: prefix match, common prefixes rolled up at the delimiter, byte order', async () => {
     const store = storeWith();
     for (const key of ['s/b.json', 's/a.json', 's/😀.json', 's/z.json', 's/\uff5e.json', 's/v2/x', 's/v2/y', 's/v1/deep/x', 't/other', 's']) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -9,6 +8,7 @@ import type { ObjectStore } from '../../s3/object-store.ts';
 import { resumableDownload } from '../../s3/resumable-download.ts';
 import { teeInto } from '../../streams.ts';
 import type { TransferProgress } from '../../transfer-progress.ts';
+import { proveCachedArchive } from './cache-proof.ts';
 
 export type CacheOutcome = 'hit' | 'miss' | 'off';
 
@@ -31,12 +31,21 @@ export interface ArchiveBytesContext {
   readonly progress: TransferProgress;
   readonly log: (message: string) => void;
   readonly warn: (message: string) => void;
+  /**
+   * Hex SHA-256s the caller vouches for as the source object's: the run's `expected-sha256`,
+   * and the SHA-256 a complete staging of the same source (URI, ETag, size) recorded in S3. A
+   * cached archive that hashes to one of them is used even when S3's ETag cannot prove it.
+   * None when absent.
+   */
+  readonly knownSha256: readonly string[];
 }
 
 /**
- * A cache hit is checked (size and SHA-256 as recorded, and S3's SHA-256 when it has one) before
- * its bytes are used; a corrupt entry is discarded with a warning and the bytes come from S3. On
- * a miss the one download also writes the cache entry, kept only after the pass verified it.
+ * A cached archive is used only once its bytes are shown to be the source object's: its ETag
+ * recomputed from the file, or its SHA-256 equal to S3's or to one the caller vouches for (see
+ * cache-proof.ts). An entry shown false is discarded with a warning; one that nothing can prove
+ * is passed over with a log line. Either way the bytes come from S3, and the one download also
+ * writes the cache entry, kept only after the pass verified it.
  */
 export async function openArchiveBytes(context: ArchiveBytesContext): Promise<ArchiveBytes> {
   const { source, cache, log } = context;
@@ -44,15 +53,19 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
   if (cache !== undefined && key !== undefined) {
     const cached = await cache.restore(key);
     if (cached !== undefined) {
-      const problem = await cacheProblem(cached.path, cached.sha256, cached.sizeBytes, source);
-      if (problem === undefined) {
-        log(`Reading the model archive from the ${cache.description} (${formatBytes(cached.sizeBytes)} not downloaded).`);
+      const proof = await proveCachedArchive(cached, { source, store: context.store, knownSha256: context.knownSha256 });
+      if (proof.kind === 'proven') {
+        log(`Reading the model archive from the ${cache.description} (${formatBytes(cached.sizeBytes)} not downloaded; ${proof.how}).`);
         const stream = createReadStream(cached.path, { highWaterMark: 1024 * 1024 });
         stream.on('data', (chunk) => context.progress.add(chunk.length));
         return { stream, cache: 'hit', cacheDescription: cache.description, keep: async () => {}, discard: async () => {} };
       }
-      context.warn(`The cached copy of the model archive is unusable (${problem}); discarding it and reading from S3.`);
-      await cache.discard(key);
+      if (proof.kind === 'unproven') {
+        log(`Not using the cached copy of the model archive: nothing shows its bytes are the source object's (${proof.why}); reading from S3.`);
+      } else {
+        context.warn(`The cached copy of the model archive is unusable (${proof.problem}); discarding it and reading from S3.`);
+        await cache.discard(key);
+      }
     }
   }
 
@@ -89,13 +102,4 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
     },
     discard: () => writer.discard(),
   };
-}
-
-async function cacheProblem(path: string, sha256: string, sizeBytes: number, source: ReferencedObject): Promise<string | undefined> {
-  if (sizeBytes !== source.info.size) return `${sizeBytes} bytes, the archive has ${source.info.size}`;
-  if (source.info.sha256 !== null && source.info.sha256 !== sha256) return 'recorded SHA-256 differs from S3\'s';
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
-  const actual = hash.digest('hex');
-  return actual === sha256 ? undefined : `its SHA-256 is ${actual}, ${sha256} was recorded`;
 }

@@ -34,6 +34,8 @@ export interface FullModeContext {
   readonly record: StagingProgress;
   /** Where the archive is kept between runs, when caching is on. */
   readonly cache: ArchiveCache | undefined;
+  /** SHA-256s known to be the archive's (`expected-sha256`, a complete staging's record): a cached copy hashing to one is proven. */
+  readonly knownSha256: readonly string[];
 }
 
 /**
@@ -78,6 +80,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       source,
       store,
       cache: context.cache,
+      knownSha256: context.knownSha256,
       maxAttempts: context.config.connection.maxAttempts,
       progress,
       log,

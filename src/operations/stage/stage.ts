@@ -210,12 +210,7 @@ async function planReferenceContent(config: StageConfig, discovery: Discovery, d
   const { source, existing } = discovery;
   await checkArchiveHead(source, deps.store);
   const recorded = existing?.metadata;
-  const sameSource =
-    recorded !== undefined &&
-    recorded.mode === config.mode &&
-    recorded.source.uri === formatS3Uri(source.location) &&
-    recorded.source.etag === source.info.etag &&
-    recorded.source.size_bytes === source.info.size;
+  const sameSource = recorded !== undefined && isSameSource(recorded, source);
   const sourceSha256 = await referencedArchiveSha256(source, {
     store: deps.store,
     expectedSha256: config.expectedSha256,
@@ -251,6 +246,25 @@ function alreadyStaged(
   return finish('already-staged', content, [], verified, stored, warnings);
 }
 
+/** The archive's SHA-256 as the run knows it without reading it: `expected-sha256`, and what a complete staging of the same source recorded. */
+function knownArchiveSha256(config: StageConfig, discovery: Discovery): string[] {
+  const recorded = discovery.existing?.metadata;
+  const sameSource = recorded !== undefined && isSameSource(recorded, discovery.source);
+  return [
+    ...(config.expectedSha256 === undefined ? [] : [config.expectedSha256]),
+    ...(sameSource && recorded.source.sha256 !== null ? [recorded.source.sha256] : []),
+  ];
+}
+
+/** Whether a staging's metadata records this very archive object (URI, ETag, size). */
+function isSameSource(metadata: StoredMetadataDocument, source: ReferencedObject): boolean {
+  return (
+    metadata.source.uri === formatS3Uri(source.location) &&
+    metadata.source.etag === source.info.etag &&
+    metadata.source.size_bytes === source.info.size
+  );
+}
+
 /** Full mode's pass, continuing what an earlier run of the same source left staged. */
 async function startFullStaging(
   config: StageConfig,
@@ -275,6 +289,7 @@ async function startFullStaging(
       reusable: new Map(reusable.map((entry) => [entry.path, entry])),
       record,
       cache: deps.cache,
+      knownSha256: knownArchiveSha256(config, discovery),
       progress: {
         intervalMs: deps.progress.intervalMs,
         show: (line) => {
