@@ -116,6 +116,11 @@ export function modelFilesFolder(layout: FullLayout): S3Location {
   return stagingObject(layout, MODEL_FILES_FOLDER);
 }
 
+/** The lease record of the one run writing this staging (see operations/lease.ts). */
+export function leaseRecord(layout: StagingLayout): S3Location {
+  return stagingObject(layout, 'staging_lease.json');
+}
+
 /** The in-progress record of a full-mode staging that has not completed yet. */
 export function progressRecord(layout: StagingLayout): S3Location {
   return stagingObject(layout, 'staging_in_progress.json');

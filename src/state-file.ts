@@ -2,7 +2,8 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessage } from './errors.ts';
 
-export type PhaseName = 'discover' | 'plan' | 'write' | 'verify';
+/** In order; `lease` is taken only by a run that writes. */
+export type PhaseName = 'discover' | 'plan' | 'lease' | 'write' | 'verify';
 
 export interface PhaseRecord {
   name: PhaseName;

@@ -48,6 +48,8 @@ export interface StageConfig extends RunSettings {
   readonly cacheDir: string | undefined;
   readonly dryRun: boolean;
   readonly force: boolean;
+  /** How long the staging's lease outlives its last refresh. */
+  readonly leaseTtlSeconds: number;
 }
 
 /** A staging named by its model, version and environment, in one bucket. */
@@ -79,6 +81,8 @@ export interface PromoteConfig extends RunSettings, StagingName {
   readonly deep: boolean;
   readonly force: boolean;
   readonly dryRun: boolean;
+  /** How long the target staging's lease outlives its last refresh. */
+  readonly leaseTtlSeconds: number;
 }
 
 /** `list`: every staging in a bucket's two trees, optionally narrowed to an environment, model and version. */
@@ -110,6 +114,8 @@ export interface ConfigSources {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
+/** Long enough to ride out a slow request; short enough that a re-run after a killed run waits little. */
+export const DEFAULT_LEASE_TTL_SECONDS = 120;
 
 // Names, versions and environments become S3 key segments: keep them to characters that need
 // no escaping and can never climb out of their prefix.
@@ -182,6 +188,7 @@ const RawConfigSchema = z.object({
   artifactId: slug.optional(),
   maxAttempts: positiveInteger(20).default(DEFAULT_MAX_ATTEMPTS),
   stallTimeout: positiveInteger(3600).optional(),
+  leaseTtl: positiveInteger(3600).refine((seconds) => seconds >= 10, 'must be at least 10 seconds').default(DEFAULT_LEASE_TTL_SECONDS),
   stateFile: z.string().optional(),
   cache: booleanDefault(true),
   cacheDir: z.string().optional(),
@@ -218,9 +225,10 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
     'cacheDir',
     'dryRun',
     'force',
+    'leaseTtl',
   ],
   verify: [...STAGING_NAME, 'deploymentJsonUri', 'deep'],
-  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force'],
+  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl'],
   list: STAGING_NAME,
   delete: [...STAGING_NAME, 'dryRun', 'force'],
 };
@@ -318,6 +326,7 @@ function promoteConfig(values: RawConfig, settings: RunSettings): PromoteConfig 
     deep: values.deep,
     force: values.force,
     dryRun: values.dryRun,
+    leaseTtlSeconds: values.leaseTtl,
   };
 }
 
@@ -369,6 +378,7 @@ function stageConfig(values: RawConfig & { mode: Mode }, settings: RunSettings):
     cacheDir: values.cacheDir,
     dryRun: values.dryRun,
     force: values.force,
+    leaseTtlSeconds: values.leaseTtl,
   };
 }
 

@@ -20,6 +20,7 @@ export const INPUTS = {
   artifactId: { input: 'artifact-id', env: ['RIVA_ARTIFACT_ID'] },
   maxAttempts: { input: 'max-attempts', env: ['RIVA_STAGE_MAX_ATTEMPTS'] },
   stallTimeout: { input: 'stall-timeout', env: ['RIVA_STAGE_STALL_TIMEOUT'] },
+  leaseTtl: { input: 'lease-ttl', env: ['RIVA_STAGE_LEASE_TTL'] },
   stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
   cache: { input: 'cache', env: ['RIVA_STAGE_CACHE'] },
   cacheDir: { input: 'cache-dir', env: ['RIVA_STAGE_CACHE_DIR'] },

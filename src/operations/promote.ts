@@ -10,7 +10,9 @@ import { formatS3Uri, type S3Location } from '../s3/uri.ts';
 import type { PhaseName } from '../state-file.ts';
 import type { OperationDefinition, OperationDependencies } from './operation.ts';
 import type { ObjectWrite, StagedObject } from './stage/content.ts';
+import { leaseOptions, leaseOwner, StagingLease } from './lease.ts';
 import { awaitConcurrentStaging, publishDocuments, publishMarker, stagingDocuments } from './stage/publish.ts';
+import { removeUnlisted } from './stage/replace.ts';
 import { stagingOutputs, type StageStatus } from './stage/stage.ts';
 import { findMetadata, readMarker } from './stored-documents.ts';
 import { mismatchReport, verifyDeployment, type CheckedObject } from './verify.ts';
@@ -113,6 +115,35 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
     return finish('planned', planned, [...documents.documents, documents.marker], []);
   }
 
+  const lease = await state.phase('lease', () => StagingLease.acquire(store, target, leaseOwner(deps), leaseOptions(config, deps)));
+  try {
+    // Another run may have completed this promotion before this one got the lease.
+    const promotedMeanwhile = await existingPromotion(target, promotedFrom.metadata_sha256, config.force, store);
+    if (promotedMeanwhile !== undefined) return finish('already-staged', promotedMeanwhile, [], []);
+    return await writePromotion({ config, deps, source, target, promotedFrom, copies, run, lease, finish });
+  } finally {
+    await lease.release();
+  }
+}
+
+/** What writing a promotion needs of the plan made before it. */
+interface PromotionPlan {
+  readonly config: PromoteConfig;
+  readonly deps: PromoteDependencies;
+  readonly source: { readonly layout: StagingLayout; readonly metadata: StoredMetadataDocument };
+  readonly target: StagingLayout;
+  readonly promotedFrom: NonNullable<Metadata['promoted_from']>;
+  readonly copies: readonly PlannedCopy[];
+  readonly run: Pick<PromoteDependencies, 'runId' | 'toolVersion' | 'github' | 'now'> & { readonly startedAt: Date };
+  readonly lease: StagingLease;
+  readonly finish: (status: StageStatus, metadata: StoredMetadataDocument, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified?: readonly CheckedObject[]) => PromoteResult;
+}
+
+/** copy → metadata → verify → marker, under the target's lease. */
+async function writePromotion(plan: PromotionPlan): Promise<PromoteResult> {
+  const { config, deps, source, target, promotedFrom, copies, run, lease, finish } = plan;
+  const { store, state, log } = deps;
+  const verifyOptions = { maxAttempts: config.connection.maxAttempts };
   const written = await state.phase('write', async () => {
     // A metadata document without a marker is a failed run's leftover, to be replaced.
     const leftover = (await store.head(target.metadata, 'the metadata document')) !== undefined;
@@ -138,6 +169,8 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
           unmarkedMetadataSha256: sha256Hex(metadataWrite?.body ?? ''),
         });
         if (checked.mismatches.length > 0) throw new ValidationError(mismatchReport(checked));
+        await removeUnlisted(target, written.metadata, store, log);
+        await lease.confirm();
         const marker = await publishMarker(written.writes.marker, target, !config.force, store, log);
         return marker && [...checked.checked, marker];
       })

@@ -8,6 +8,7 @@ import {
   unquote,
   type ByteRange,
   type CompletedPart,
+  type ConditionalWrite,
   type CopySource,
   type ListedObject,
   type Listing,
@@ -60,6 +61,8 @@ export interface MemoryObjectStoreOptions {
   readonly partHeads?: boolean;
   /** true: objects are stored with SSE-KMS, so HEAD reports `aws:kms` and no ETag is an MD5 of the bytes. */
   readonly sseKms?: boolean;
+  /** The server's clock (ms since the epoch) for LastModified and the Date of its answers; `Date.now` by default. */
+  readonly clock?: () => number;
 }
 
 interface StoredObject {
@@ -103,6 +106,7 @@ export class MemoryObjectStore implements ObjectStore {
   readonly #objects = new Map<string, StoredObject>();
   readonly #uploads = new Map<string, MultipartUpload>();
   readonly #faults: Array<{ readonly fault: Fault; remaining: number }> = [];
+  #writeGuard: (() => void) | undefined;
 
   constructor(options: MemoryObjectStoreOptions = {}) {
     this.#options = options;
@@ -159,6 +163,7 @@ export class MemoryObjectStore implements ObjectStore {
         etag: object.etag,
         lastModified: object.lastModified,
         sha256: this.#options.fullObjectSha256 && singlePart ? createHash('sha256').update(object.body).digest('hex') : null,
+        serverDate: new Date(this.#now()).toISOString(),
         ...(this.#options.sseKms ? { encryption: 'aws:kms' } : {}),
       };
     } catch (error) {
@@ -196,17 +201,21 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async putText(location: S3Location, body: string, contentType: string, what: string, options: { onlyIfAbsent?: boolean } = {}): Promise<string> {
+  async putText(location: S3Location, body: string, contentType: string, what: string, options: ConditionalWrite = {}): Promise<string> {
     try {
       this.#request('putText', location);
       this.#bucket(location);
-      const conditional = options.onlyIfAbsent && this.#options.conditionalWrites !== false;
-      if (conditional && this.#objects.has(idOf(location))) throw s3ServiceError(412, 'PreconditionFailed');
+      if (this.#options.conditionalWrites !== false) {
+        const existing = this.#objects.get(idOf(location));
+        if (options.onlyIfAbsent && existing !== undefined) throw s3ServiceError(412, 'PreconditionFailed');
+        if (options.ifMatch !== undefined && existing === undefined) throw s3ServiceError(404, 'NoSuchKey');
+        if (options.ifMatch !== undefined && existing?.etag !== unquote(options.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
+      }
       const bytes = Buffer.from(body, 'utf8');
       return this.#store(location, bytes, singlePart(bytes), contentType).etag;
     } catch (error) {
       // The same mapping as S3ObjectStore, so an injected 409 ConditionalRequestConflict reads as S3's would.
-      throw lostConditionalWrite(error, location, options.onlyIfAbsent) ?? this.describeError(error, `write ${what}`, location);
+      throw lostConditionalWrite(error, location, options) ?? this.describeError(error, `write ${what}`, location);
     }
   }
 
@@ -373,8 +382,13 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   /** A request as the server sees it: refused unsent after the deadline, then recorded, then maybe faulted. */
+  guardWrites(check: (() => void) | undefined): void {
+    this.#writeGuard = check;
+  }
+
   #request(operation: RequestName, location: S3Location): void {
     this.#checkSignal();
+    if (WRITES.has(operation) && operation !== 'abortMultipartUpload') this.#writeGuard?.();
     this.#record(operation, location);
     this.#fail(operation, location);
   }
@@ -390,6 +404,10 @@ export class MemoryObjectStore implements ObjectStore {
     if (entry.remaining <= 0) this.#faults.splice(this.#faults.indexOf(entry), 1);
     const error = entry.fault.error ?? { status: 500, code: 'InternalError' };
     throw error instanceof Error ? error : s3ServiceError(error.status, error.code);
+  }
+
+  #now(): number {
+    return (this.#options.clock ?? Date.now)();
   }
 
   #checkSignal(): void {
@@ -422,7 +440,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   #store(location: S3Location, body: Buffer, layout: Layout, contentType: string): StoredObject {
     // HTTP dates carry whole seconds, so that is what a HEAD reports.
-    const lastModified = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+    const lastModified = new Date(Math.floor(this.#now() / 1000) * 1000).toISOString();
     // SSE-KMS ETags keep their shape (a part count for multipart objects) but are no MD5 of the bytes.
     const etag = this.#options.sseKms ? layout.etag.replace(/^[0-9a-f]{32}/, md5Hex(Buffer.from(randomUUID()))) : layout.etag;
     const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified };

@@ -11,6 +11,8 @@ export interface ObjectInfo {
   readonly lastModified: string | null;
   /** Hex SHA-256 of the whole object when S3 holds a full-object checksum, else null. */
   readonly sha256: string | null;
+  /** The server's clock when it answered (its Date header), where it sent one: a lease expires by it, not by the runner's. */
+  readonly serverDate?: string;
   /**
    * The server-side encryption HEAD reports (`AES256`, `aws:kms`, `aws:kms:dsse`, or `SSE-C` for
    * a customer key); absent when none is reported. SSE-KMS and SSE-C ETags are no MD5 of the bytes.
@@ -104,10 +106,11 @@ export interface ObjectStore {
   getText(location: S3Location, what: string): Promise<string>;
   /**
    * Writes a small document and returns its ETag. With `onlyIfAbsent`, the write is conditional
-   * (`If-None-Match: *`) and an existing object makes it throw ObjectExistsError; servers that
-   * ignore the condition simply write.
+   * (`If-None-Match: *`) and an existing object makes it throw ObjectExistsError; with
+   * `ifMatch`, it replaces only the object with that ETag (`If-Match`), and any other object,
+   * or none, makes it throw ObjectExistsError. Servers that ignore the conditions simply write.
    */
-  putText(location: S3Location, body: string, contentType: string, what: string, options?: { onlyIfAbsent?: boolean }): Promise<string>;
+  putText(location: S3Location, body: string, contentType: string, what: string, options?: ConditionalWrite): Promise<string>;
   delete(location: S3Location, what: string): Promise<void>;
   /** One page after another of a delimiter listing under `prefix` (a key ending in `/`). */
   list(prefix: S3Location, what: string, options?: { delimiter?: string }): Promise<Listing>;
@@ -134,6 +137,19 @@ export interface ObjectStore {
 
   /** The typed, actionable error for a failed request on `location`. */
   describeError(error: unknown, action: string, location: S3Location): Error;
+
+  /**
+   * From now on every request that writes or deletes first calls `check`, which throws to stop
+   * it: a run that may have lost its lease must not write another byte. Undefined lifts it.
+   */
+  guardWrites(check: (() => void) | undefined): void;
+}
+
+/** The condition of a document write. */
+export interface ConditionalWrite {
+  readonly onlyIfAbsent?: boolean;
+  /** The ETag (without quotes) the object must still have. */
+  readonly ifMatch?: string;
 }
 
 /** A conditional write found the object already there. */
@@ -142,13 +158,15 @@ export class ObjectExistsError extends Error {
 }
 
 /**
- * A conditional write's refusal as ObjectExistsError: 412 (the object exists) or 409
- * ConditionalRequestConflict (another conditional write of it is under way). Undefined for any
- * other failure, and for a write that was not conditional.
+ * A conditional write's refusal as ObjectExistsError: 412 (the object exists, or no longer has
+ * the ETag) or 409 ConditionalRequestConflict (another conditional write of it is under way),
+ * and for `ifMatch` a 404 (the object is gone). Undefined for any other failure, and for a
+ * write that was not conditional.
  */
-export function lostConditionalWrite(error: unknown, location: S3Location, onlyIfAbsent: boolean | undefined): ObjectExistsError | undefined {
-  if (!onlyIfAbsent || ![409, 412].includes(httpStatusOf(error) ?? 0)) return undefined;
-  return new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`);
+export function lostConditionalWrite(error: unknown, location: S3Location, condition: ConditionalWrite = {}): ObjectExistsError | undefined {
+  const status = httpStatusOf(error) ?? 0;
+  const lost = (condition.onlyIfAbsent && [409, 412].includes(status)) || (condition.ifMatch !== undefined && [404, 409, 412].includes(status));
+  return lost ? new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`) : undefined;
 }
 
 /** `describe` for either store: its `head`, with a missing object as the typed error that names it. */

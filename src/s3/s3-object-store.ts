@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BuildMiddleware, HttpRequest, MetadataBearer } from '@smithy/types';
+import type { BuildMiddleware, DeserializeMiddleware, HttpRequest, MetadataBearer } from '@smithy/types';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
   lostConditionalWrite,
@@ -22,6 +22,7 @@ import {
   unquote,
   type ByteRange,
   type CompletedPart,
+  type ConditionalWrite,
   type CopySource,
   type ListedObject,
   type Listing,
@@ -47,9 +48,23 @@ export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #options: S3ObjectStoreOptions;
 
+  #writeGuard: (() => void) | undefined;
+
   constructor(client: S3Client, options: S3ObjectStoreOptions) {
     this.#client = client;
     this.#options = options;
+    // On the client, so that lib-storage's own requests (parts, completion) are guarded too.
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        if (WRITE_COMMANDS.has(context.commandName ?? '')) this.#writeGuard?.();
+        return next(args);
+      },
+      { step: 'initialize', name: 'rivaWriteGuard' },
+    );
+  }
+
+  guardWrites(check: (() => void) | undefined): void {
+    this.#writeGuard = check;
   }
 
   get signal(): AbortSignal | undefined {
@@ -62,8 +77,11 @@ export class S3ObjectStore implements ObjectStore {
 
   async head(location: S3Location, what: string): Promise<ObjectInfo | undefined> {
     try {
-      const output = await this.#client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ChecksumMode: 'ENABLED' }), this.#bound());
-      return objectInfo(output);
+      const command = new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, ChecksumMode: 'ENABLED' });
+      let serverDate: string | undefined;
+      command.middlewareStack.add(responseDate((date) => (serverDate = date)), RESPONSE_DATE);
+      const output = await this.#client.send(command, this.#bound());
+      return { ...objectInfo(output), ...(serverDate === undefined ? {} : { serverDate }) };
     } catch (error) {
       // A HEAD response has no body, so a missing bucket and a missing key both read as 404.
       if (isNotFound(error)) return undefined;
@@ -107,7 +125,7 @@ export class S3ObjectStore implements ObjectStore {
     body: string,
     contentType: string,
     what: string,
-    options: { onlyIfAbsent?: boolean } = {},
+    options: ConditionalWrite = {},
   ): Promise<string> {
     try {
       const output = await this.#client.send(
@@ -117,12 +135,14 @@ export class S3ObjectStore implements ObjectStore {
           Body: body,
           ContentType: contentType,
           ...(options.onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
+          // Unquoted: AWS accepts it either way, Ceph RGW 16 honours it on PutObject only so.
+          ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
         }),
         this.#bound(),
       );
       return unquote(output.ETag ?? '');
     } catch (error) {
-      throw lostConditionalWrite(error, location, options.onlyIfAbsent) ?? this.describeError(error, `write ${what}`, location);
+      throw lostConditionalWrite(error, location, options) ?? this.describeError(error, `write ${what}`, location);
     }
   }
 
@@ -305,6 +325,24 @@ const RGW_COPY_IF_MATCH = { step: 'build', name: 'rgwCopyIfMatch' } as const;
 
 function copySourceOf(location: S3Location): string {
   return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
+}
+
+/** The requests that change a bucket: what a run that lost its lease must no longer send. */
+const WRITE_COMMANDS: ReadonlySet<string> = new Set([
+  'PutObjectCommand', 'CopyObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCopyCommand',
+  'CompleteMultipartUploadCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand',
+]);
+
+const RESPONSE_DATE = { step: 'deserialize', name: 'rivaResponseDate' } as const;
+
+/** Reads the response's Date header: the server's clock, by which a lease expires. */
+function responseDate<Input extends object, Output extends MetadataBearer>(onDate: (date: string) => void): DeserializeMiddleware<Input, Output> {
+  return (next) => async (args) => {
+    const result = await next(args);
+    const date = (result.response as { headers?: Record<string, string> } | undefined)?.headers?.date;
+    if (date !== undefined && !Number.isNaN(Date.parse(date))) onDate(new Date(date).toISOString());
+    return result;
+  };
 }
 
 function objectInfo(output: HeadObjectCommandOutput): ObjectInfo {

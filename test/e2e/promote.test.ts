@@ -54,7 +54,9 @@ describe('promote', () => {
       expect(bytes.equals(s3.tree.archive.files[file.path.replace('models/', '')]!)).toBe(true);
     }
     // No object body went through the runner: every write of a staged object was a server-side copy.
-    const bodyWrites = s3.proxy.writes().filter((request) => request.method === 'PUT' && request.copySource === undefined);
+    const bodyWrites = s3.proxy
+      .writes()
+      .filter((request) => request.method === 'PUT' && request.copySource === undefined && !request.path.endsWith('/staging_lease.json'));
     expect(bodyWrites.map((request) => request.path.split('/').pop())).toEqual([document, document.startsWith('deployment') ? 'deployment_ready.txt' : 'staging_complete.txt']);
 
     const verified = await act({ mode: 'verify', environment: 'prod' });

@@ -142,24 +142,33 @@ describe('stage: each mode writes its layout', () => {
     expect(markerWrites).toHaveLength(1);
     const [markerIndex = -1] = markerWrites;
     expect(writes[markerIndex]?.operation).toBe('putText');
-    // After the marker, at most the removal of full mode's in-progress record.
-    expect(writes.slice(markerIndex + 1)).toEqual(
-      mode === 'full' ? [{ operation: 'delete', key: `${BUCKET}/${layout.prefix}staging_in_progress.json` }] : [],
-    );
+    // After the marker, the removal of full mode's in-progress record and the lease's release.
+    expect(writes.slice(markerIndex + 1)).toEqual([
+      ...(mode === 'full' ? [{ operation: 'delete', key: `${BUCKET}/${layout.prefix}staging_in_progress.json` }] : []),
+      { operation: 'delete', key: `${BUCKET}/${layout.prefix}staging_lease.json` },
+    ]);
+    // Right before the marker, the lease is confirmed: the marker is written only while it is held.
+    expect(writes[markerIndex - 1]).toEqual({ operation: 'putText', key: `${BUCKET}/${layout.prefix}staging_lease.json` });
     // The metadata document is written before the marker, once.
     const metadataWrites = writes.filter((write) => keyOf(write) === `${layout.prefix}${layout.metadata}`);
     expect(metadataWrites).toEqual([{ operation: 'putText', key: `${BUCKET}/${layout.prefix}${layout.metadata}` }]);
     expect(writes.findIndex((write) => keyOf(write) === `${layout.prefix}${layout.metadata}`)).toBeLessThan(markerIndex);
   });
 
-  it.each(['bintarball-reference', 'reference-only'] as const)('%s writes nothing but the metadata and the marker', async (mode) => {
+  it.each(['bintarball-reference', 'reference-only'] as const)('%s writes nothing but the metadata and the marker, under the lease', async (mode) => {
     const tree = await seedMemoryBintarball();
     const { result } = await stageIn(tree, mode);
 
     const layout = LAYOUTS[mode];
+    const lease = { operation: 'putText', key: `${BUCKET}/${layout.prefix}staging_lease.json` };
     expect(tree.store.writes()).toEqual([
+      // Created, then written again with If-None-Match to see that the server enforces it (it refuses).
+      lease,
+      lease,
       { operation: 'putText', key: `${BUCKET}/${layout.prefix}${layout.metadata}` },
+      lease,
       { operation: 'putText', key: `${BUCKET}/${layout.prefix}${layout.marker}` },
+      { operation: 'delete', key: `${BUCKET}/${layout.prefix}staging_lease.json` },
     ]);
     // Of the archive, the reference modes read only its head, to see that it is a gzip'd tar.
     expect(tree.store.requests.filter((request) => request.operation === 'openRead')).toEqual([{ operation: 'openRead', key: `${BUCKET}/${MODEL_KEY}` }]);
@@ -216,6 +225,7 @@ describe('stage: each mode writes its layout', () => {
     expect((state.phases as Array<{ name: string; status: string }>).map((phase) => `${phase.name}:${phase.status}`)).toEqual([
       'discover:done',
       'plan:done',
+      'lease:done',
       'write:done',
       'verify:done',
     ]);
@@ -298,11 +308,14 @@ describe('stage: re-runs, dry runs and conflicts', () => {
     const { result } = await stageIn(tree, 'reference-only', { force: 'true' });
 
     expect(result.status).toBe('staged');
-    expect(tree.store.writes()).toEqual([
+    const lease = `${BUCKET}/${STAGING_AREA_PREFIX}staging_lease.json`;
+    expect(tree.store.writes().filter((write) => write.key !== lease)).toEqual([
       { operation: 'delete', key: `${BUCKET}/${STAGING_AREA_PREFIX}staging_complete.txt` },
       { operation: 'putText', key: `${BUCKET}/${STAGING_AREA_PREFIX}artifact.json` },
       { operation: 'putText', key: `${BUCKET}/${STAGING_AREA_PREFIX}staging_complete.txt` },
     ]);
+    // The old marker goes only once this run holds the lease.
+    expect(tree.store.writes()[0]).toEqual({ operation: 'putText', key: lease });
     expect(storedMetadata(tree.store, `${STAGING_AREA_PREFIX}artifact.json`).source.etag).toBe(md5(replaced));
   });
 });

@@ -9,7 +9,8 @@ import type { ObjectStore } from '../../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
 import type { PhaseName } from '../../state-file.ts';
 import type { OperationDefinition, OperationDependencies } from '../operation.ts';
-import { findMetadata, readMarker, readMetadata } from '../stored-documents.ts';
+import { leaseOptions, leaseOwner, StagingLease } from '../lease.ts';
+import { findMetadata, readMarker, readMetadata, type StoredMarker } from '../stored-documents.ts';
 import { legacyStagingWarning, type CheckedObject } from '../verify.ts';
 import type { ModeContent, ObjectWrite } from './content.ts';
 import { reusableEntries, StagingProgress } from './continuation.ts';
@@ -82,78 +83,93 @@ interface Discovery {
   readonly existing: ExistingStaging | undefined;
 }
 
-/** discover → plan → (dry run stops here) → write → verify. The one path every mode takes. */
+/** One staging run's fixed facts and the two ways it ends: what every step below is given. */
+interface StagingRun {
+  readonly config: StageConfig;
+  readonly deps: StageDependencies;
+  readonly layout: StagingLayout;
+  readonly startedAt: Date;
+}
+
+/** What discovery and planning found: the plan a write carries out, or the reason none is needed. */
+interface Plan {
+  readonly discovery: Discovery;
+  readonly content: ModeContent | undefined;
+  readonly metadata: Metadata;
+  /** The marker of a complete staging this run would make as it is (already staged). */
+  readonly sameStaging: MarkerRecord | undefined;
+}
+
+type Finish = (
+  status: StageStatus,
+  content: ModeContent | undefined,
+  writes: readonly ObjectWrite[],
+  verified: readonly VerifiedObject[],
+  shown: StoredMetadataDocument,
+  warnings?: readonly string[],
+) => StageResult;
+
+/**
+ * discover → plan → (already staged, or a dry run, stops here) → lease → write → verify →
+ * marker. The one path every mode takes. Writing happens under the staging's lease, and the
+ * plan is made again if another run changed the staging before the lease was taken.
+ */
 export async function stage(config: StageConfig, deps: StageDependencies): Promise<StageResult> {
-  const { state, log } = deps;
-  const startedAt = deps.now();
-  const layout = stagingLayout(config);
-  state.record({ metadata_uri: formatS3Uri(layout.metadata), marker_uri: formatS3Uri(layout.marker) });
+  const run: StagingRun = { config, deps, layout: stagingLayout(config), startedAt: deps.now() };
+  deps.state.record({ metadata_uri: formatS3Uri(run.layout.metadata), marker_uri: formatS3Uri(run.layout.marker) });
+  const plan = await planStaging(run);
+  const settled = settledWithoutWriting(run, plan);
+  if (settled !== undefined) return settled;
 
-  const discovery = await state.phase('discover', () => discover(config, layout, deps));
-  const metadataFor = (content: ModeContent | undefined) =>
-    buildMetadata({
-      config,
-      layout,
-      source: discovery.source,
-      sourceSha256: content?.sourceSha256 ?? discovery.source.info.sha256,
-      containers: discovery.containers,
-      sourceCopy: content?.sourceCopy,
-      files: content?.files ?? [],
-      run: { id: deps.runId, startedAt, finishedAt: deps.now(), toolVersion: deps.toolVersion, github: deps.github },
-    });
+  const lease = await deps.state.phase('lease', () => StagingLease.acquire(deps.store, run.layout, leaseOwner(deps), leaseOptions(config, deps)));
+  try {
+    // Another run may have completed (or withdrawn) the staging before this one got the lease.
+    const marker = await readMarker(run.layout, deps.store);
+    const current = sameMarker(marker, plan.discovery.existing) ? plan : await planStaging(run);
+    return settledWithoutWriting(run, current) ?? (await writeStaging(run, current, lease));
+  } finally {
+    await lease.release();
+  }
+}
 
-  const plan = await state.phase('plan', async () => {
+async function planStaging(run: StagingRun): Promise<Plan> {
+  const { config, deps, layout } = run;
+  const discovery = await deps.state.phase('discover', () => discover(config, layout, deps));
+  return deps.state.phase('plan', async () => {
     // The reference modes know their whole content now; full mode learns it by reading the archive.
     const content = config.mode === 'full' ? undefined : await planReferenceContent(config, discovery, deps);
-    const metadata = metadataFor(content);
+    const metadata = metadataOf(run, discovery, content);
     const sameStaging = completeStagingOfSameSource(discovery.existing, metadata, { force: config.force, expectedSha256: config.expectedSha256 });
-    return { content, metadata, sameStaging };
+    return { discovery, content, metadata, sameStaging };
   });
-  const finish = (
-    status: StageStatus,
-    content: ModeContent | undefined,
-    writes: readonly ObjectWrite[],
-    verified: readonly VerifiedObject[],
-    shown: StoredMetadataDocument,
-    warnings: readonly string[] = [],
-  ): StageResult => {
-    const result: StageResult = {
-      operation: 'stage',
-      status,
-      layout,
-      metadata: shown,
-      writes,
-      content,
-      verified,
-      bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
-      warnings: [...(content?.warnings ?? []), ...warnings],
-      durations: state.durations(),
-      retries: deps.store.retries?.count ?? 0,
-    };
-    state.record({
-      status,
-      written: [...(content?.objects ?? []).map((object) => object.location), ...writes.map((write) => write.location)].map(formatS3Uri),
-    });
-    return result;
-  };
+}
 
-  if (plan.sameStaging !== undefined && discovery.existing !== undefined) {
-    log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; every object it pins is unchanged (set force to re-stage).`);
-    return alreadyStaged(discovery.existing, layout, plan.content, finish);
+/** The result when nothing is to be written: the staging is already there, or this is a dry run. */
+function settledWithoutWriting(run: StagingRun, plan: Plan): StageResult | undefined {
+  const { config, deps, layout } = run;
+  const finish = finisher(run);
+  const { existing } = plan.discovery;
+  if (plan.sameStaging !== undefined && existing !== undefined) {
+    deps.log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; every object it pins is unchanged (set force to re-stage).`);
+    return alreadyStaged(existing, layout, plan.content, finish);
   }
-
-  if (config.dryRun) {
-    const documents = [...(layout.mode === 'full' ? [layout.checksums] : []), layout.metadata, layout.marker];
-    if (layout.mode === 'full') {
-      log(`Dry run: would copy ${formatS3Uri(discovery.source.location)} to ${formatS3Uri(layout.sourceCopy)} (server-side)`);
-      log(`Dry run: would stage every .riva file of the archive under ${formatS3Uri(modelFilesFolder(layout))}`);
-    }
-    for (const location of documents) log(`Dry run: would write ${formatS3Uri(location)}`);
-    const planned = stagingDocuments(plan.metadata, layout, [], deps.now());
-    return finish('planned', plan.content, [...planned.documents, planned.marker], [], plan.metadata);
+  if (!config.dryRun) return undefined;
+  const documents = [...(layout.mode === 'full' ? [layout.checksums] : []), layout.metadata, layout.marker];
+  if (layout.mode === 'full') {
+    deps.log(`Dry run: would copy ${formatS3Uri(plan.discovery.source.location)} to ${formatS3Uri(layout.sourceCopy)} (server-side)`);
+    deps.log(`Dry run: would stage every .riva file of the archive under ${formatS3Uri(modelFilesFolder(layout))}`);
   }
+  for (const location of documents) deps.log(`Dry run: would write ${formatS3Uri(location)}`);
+  const planned = stagingDocuments(plan.metadata, layout, [], deps.now());
+  return finish('planned', plan.content, [...planned.documents, planned.marker], [], plan.metadata);
+}
 
-  const written = await state.phase('write', async () => {
+/** write (content, pinned) → metadata → verify → marker, under the lease. */
+async function writeStaging(run: StagingRun, plan: Plan, lease: StagingLease): Promise<StageResult> {
+  const { config, deps, layout } = run;
+  const { discovery } = plan;
+  const { log } = deps;
+  const written = await deps.state.phase('write', async () => {
     if (discovery.existing !== undefined) {
       // Re-staging over a complete staging: withdraw its marker first, so that a failure
       // part-way leaves the target incomplete rather than "complete" with mixed contents.
@@ -165,7 +181,7 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
     // The metadata records each object as the server reports it after the write.
     const pinned = await pinStagedContent(staged, deps.store);
     const content = pinned.content;
-    const metadata = content === plan.content ? plan.metadata : metadataFor(content);
+    const metadata = content === plan.content ? plan.metadata : metadataOf(run, discovery, content);
     const writes = stagingDocuments(metadata, layout, content.documents, deps.now());
     // Everything but the marker now; the marker only once all of it is verified.
     const outcome = await publishDocuments(
@@ -181,28 +197,75 @@ export async function stage(config: StageConfig, deps: StageDependencies): Promi
 
   const { content, metadata, writes, outcome, full } = written;
   const verifiedAndMarked = outcome.published
-    ? await state.phase('verify', async () => {
+    ? await deps.state.phase('verify', async () => {
         const checked = writes.documents.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
         const verified = await verifyPublished(checked, metadata, layout, deps.store);
         await removeUnlisted(layout, metadata, deps.store, log);
+        // The marker vouches for everything above: only while this run still holds the lease.
+        await lease.confirm();
         const marker = await publishMarker(writes.marker, layout, !config.force, deps.store, log);
         return marker && [...written.verified, ...verified, marker];
       })
     : undefined;
   if (verifiedAndMarked === undefined) {
-    const existing = await state.phase('verify', async () => {
+    const existing = await deps.state.phase('verify', async () => {
       const marker = await awaitConcurrentStaging(layout, sourceIdentity(metadata), deps.store);
       return inspectExisting(layout, marker, deps.store);
     });
     // The other run's staging must hold up like any complete staging found at the start.
     completeStagingOfSameSource(existing, metadata, { force: false, expectedSha256: config.expectedSha256 });
     log('Another run completed the same staging at the same time: nothing of this run was published.');
-    return alreadyStaged(existing, layout, content, finish);
+    return alreadyStaged(existing, layout, content, finisher(run));
   }
   // Complete: the in-progress record has served its purpose.
   await full?.record.remove().catch(() => log('Could not remove the in-progress record; the marker is written.'));
   log(`Verified ${countOf(verifiedAndMarked.length, 'object')} and the metadata document; the staging is marked complete.`);
-  return finish('staged', content, [...writes.documents, writes.marker], verifiedAndMarked, metadata);
+  return finisher(run)('staged', content, [...writes.documents, writes.marker], verifiedAndMarked, metadata);
+}
+
+function metadataOf(run: StagingRun, discovery: Discovery, content: ModeContent | undefined): Metadata {
+  const { config, deps, layout } = run;
+  return buildMetadata({
+    config,
+    layout,
+    source: discovery.source,
+    sourceSha256: content?.sourceSha256 ?? discovery.source.info.sha256,
+    containers: discovery.containers,
+    sourceCopy: content?.sourceCopy,
+    files: content?.files ?? [],
+    run: { id: deps.runId, startedAt: run.startedAt, finishedAt: deps.now(), toolVersion: deps.toolVersion, github: deps.github },
+  });
+}
+
+/** Builds the result and records the outcome in the state file. */
+function finisher(run: StagingRun): Finish {
+  const { deps, layout } = run;
+  return (status, content, writes, verified, shown, warnings = []) => {
+    deps.state.record({
+      status,
+      written: [...(content?.objects ?? []).map((object) => object.location), ...writes.map((write) => write.location)].map(formatS3Uri),
+    });
+    return {
+      operation: 'stage',
+      status,
+      layout,
+      metadata: shown,
+      writes,
+      content,
+      verified,
+      bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
+      warnings: [...(content?.warnings ?? []), ...warnings],
+      durations: deps.state.durations(),
+      retries: deps.store.retries?.count ?? 0,
+    };
+  };
+}
+
+/** Whether the marker read now is the one discovery found (both absent, or the same record). */
+function sameMarker(marker: StoredMarker, existing: ExistingStaging | undefined): boolean {
+  if (marker.state === 'foreign') return false;
+  if (marker.state === 'absent') return existing === undefined;
+  return existing !== undefined && marker.record.metadataSha256 === existing.marker.metadataSha256 && marker.record.runId === existing.marker.runId;
 }
 
 /** The reference modes' content, once the archive is shown to be a gzip'd tar with the expected hash. */
@@ -223,19 +286,7 @@ async function planReferenceContent(config: StageConfig, discovery: Discovery, d
 }
 
 /** The result for a complete staging found in place (at the start, or completed by a concurrent run). */
-function alreadyStaged(
-  existing: ExistingStaging,
-  layout: StagingLayout,
-  content: ModeContent | undefined,
-  finish: (
-    status: StageStatus,
-    content: ModeContent | undefined,
-    writes: readonly ObjectWrite[],
-    verified: readonly VerifiedObject[],
-    shown: StoredMetadataDocument,
-    warnings?: readonly string[],
-  ) => StageResult,
-): StageResult {
+function alreadyStaged(existing: ExistingStaging, layout: StagingLayout, content: ModeContent | undefined, finish: Finish): StageResult {
   const stored = existing.metadata;
   if (stored === undefined) throw new ValidationError(`${formatS3Uri(layout.metadata)} ${existing.metadataProblem ?? 'cannot be read'}.`);
   const verified: VerifiedObject[] = [
