@@ -10,7 +10,8 @@ import { resolveConfig, type Operation } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
-import { ConfigurationError, errorMessage } from './errors.ts';
+import { cancelOnSignals, EXIT_CANCELLED } from './cancellation.ts';
+import { CancelledError, ConfigurationError, errorMessage } from './errors.ts';
 import { tuneGarbageCollection } from './gc-tuning.ts';
 import { jsonDetails, plainText } from './report/render.ts';
 import { prepareAwsEnvironment, runOperation } from './run.ts';
@@ -55,7 +56,7 @@ const MODE_FLAGS: ReadonlyArray<[keyof typeof OPTIONS, Operation]> = [
 ];
 
 /** The command line: flags and the same variables as the action → the same staging. */
-async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream): Promise<number> {
+async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream, cancellation: AbortSignal): Promise<number> {
   let flags;
   try {
     flags = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: false, strict: true }).values;
@@ -113,7 +114,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
         : { intervalMs: LOG_INTERVAL_MS, show: log },
     };
     const { cache } = chooseArchiveCache(config, 'command-line', process.env);
-    const { result, outputs, failure } = await runOperation(config, { ...context, cache }, reporter);
+    const { result, outputs, failure } = await runOperation(config, { ...context, cache, cancellation }, reporter);
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     if (flags.json) {
       stdout.write(`${JSON.stringify({ ...outputs, 'run-id': runId, 'state-file': stateFile, ...jsonDetails(result) })}\n`);
@@ -126,6 +127,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
   } catch (error) {
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     stderr.write(`riva-130-stage: ${errorMessage(error)}\n`);
+    if (error instanceof CancelledError) return EXIT_CANCELLED;
     return error instanceof ConfigurationError ? EXIT_USAGE : EXIT_STAGING_FAILED;
   }
 }
@@ -181,9 +183,14 @@ Configuration comes from environment variables (and .env):
 ${variables}
 
 Exit status: 0 staged (or already staged, planned, verified, promoted, listed, deleted), 1 the run failed,
-2 usage or configuration error.
+2 usage or configuration error, 130 cancelled (SIGINT or SIGTERM; uploads aborted, nothing marked staged).
 `;
 }
 
 tuneGarbageCollection();
-process.exitCode = await main(process.argv.slice(2), process.stdout, process.stderr);
+const cancel = cancelOnSignals();
+const exitCode = await main(process.argv.slice(2), process.stdout, process.stderr, cancel.signal);
+cancel.dispose();
+// A cancelled run has cleaned up; it ends now rather than when every socket has wound down.
+if (exitCode === EXIT_CANCELLED) process.exit(exitCode);
+process.exitCode = exitCode;

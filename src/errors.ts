@@ -38,6 +38,11 @@ export class ConflictError extends Error {
   override readonly name = 'ConflictError';
 }
 
+/** The run was cancelled (SIGINT or SIGTERM: how a runner cancels a job). Exit code 130. */
+export class CancelledError extends Error {
+  override readonly name = 'CancelledError';
+}
+
 /** The run's deadline (`timeout`) passed. */
 export class DeadlineError extends Error {
   override readonly name = 'DeadlineError';

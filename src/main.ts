@@ -5,7 +5,8 @@ import { resolveConfig } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
-import { errorMessage } from './errors.ts';
+import { cancelOnSignals, EXIT_CANCELLED } from './cancellation.ts';
+import { CancelledError, errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
 import { plainText, writeSummary } from './report/render.ts';
 import { prepareAwsEnvironment, runOperation } from './run.ts';
@@ -16,6 +17,7 @@ const LOG_PROGRESS_INTERVAL_MS = 5000;
 
 /** The action: inputs → the operation `mode` names → outputs and job summary; any failure → setFailed. */
 export async function run(): Promise<void> {
+  const cancel = cancelOnSignals();
   try {
     maskSecrets(process.env);
     const inputs = readInputs();
@@ -40,13 +42,17 @@ export async function run(): Promise<void> {
     };
     const { cache, notice } = chooseArchiveCache(config, 'action', process.env);
     if (notice) core.notice(notice);
-    const { result, outputs, failure } = await runOperation(config, { ...context, cache }, reporter);
+    const { result, outputs, failure } = await runOperation(config, { ...context, cache, cancellation: cancel.signal }, reporter);
     setOutputs(outputs);
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(result);
     core.info(plainText(result));
     if (failure !== undefined) core.setFailed(failure);
   } catch (error) {
     core.setFailed(errorMessage(error));
+    // A cancelled run has cleaned up; it ends now, with the code a shell gives an interrupted process.
+    if (error instanceof CancelledError) process.exit(EXIT_CANCELLED);
+  } finally {
+    cancel.dispose();
   }
 }
 

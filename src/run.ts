@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ArchiveCache } from './cache/archive-cache.ts';
 import type { RunConfig } from './config/config.ts';
-import { errorMessage } from './errors.ts';
+import { CancelledError, errorMessage } from './errors.ts';
 import type { GithubRun } from './metadata.ts';
 import { operationFor, type OperationResult } from './operations/index.ts';
 import { createS3Client } from './s3/client.ts';
@@ -31,6 +31,8 @@ export interface RunContext {
   readonly onStateFile?: (path: string) => void;
   /** Full mode: where archives are kept between runs. */
   readonly cache?: ArchiveCache | undefined;
+  /** Aborted when the run is cancelled (SIGINT/SIGTERM): the run stops as it does at its deadline. */
+  readonly cancellation?: AbortSignal;
 }
 
 /** A finished run: the operation's result, its outputs, and why it failed if it completed but failed (verify's mismatches). */
@@ -48,7 +50,7 @@ export interface RunOutcome {
 export async function runOperation(config: RunConfig, context: RunContext, reporter: RunReporter): Promise<RunOutcome> {
   const operation = operationFor(config);
   const state = openStateFile(config, operation.stateFile(config), context);
-  const { store, deadline, close } = openStore(config, reporter);
+  const { store, deadline, close } = openStore(config, reporter, context.cancellation);
   try {
     const result = await operation.run(config, {
       store,
@@ -58,6 +60,7 @@ export async function runOperation(config: RunConfig, context: RunContext, repor
       github: context.github,
       now: () => new Date(),
       log: (message: string) => reporter.info(message),
+      warn: (message: string) => reporter.warning(message),
       progress: reporter.progress,
       cache: context.cache,
     });
@@ -66,7 +69,7 @@ export async function runOperation(config: RunConfig, context: RunContext, repor
     for (const warning of operation.warnings(result)) reporter.warning(warning);
     return { result, outputs, failure: operation.failure(result) };
   } catch (error) {
-    throw failed(error, config, state, deadline);
+    throw failed(error, config, state, deadline, context.cancellation);
   } finally {
     close();
   }
@@ -86,10 +89,11 @@ function openStateFile(config: RunConfig, file: { name: string; fields: Record<s
   return state;
 }
 
-/** The run's S3 access: one client with retries counted, every request bound to the deadline. */
-function openStore(config: RunConfig, reporter: RunReporter) {
+/** The run's S3 access: one client with retries counted, every request bound to the deadline and to cancellation. */
+function openStore(config: RunConfig, reporter: RunReporter, cancellation: AbortSignal | undefined) {
   const { connection } = config;
   const deadline = connection.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(connection.timeoutSeconds * 1000);
+  const stops = [deadline, cancellation].filter((signal) => signal !== undefined);
   const retries = new RetryLog(connection.maxAttempts, (message) => reporter.debug(message));
   const client = createS3Client({
     region: connection.region,
@@ -98,15 +102,30 @@ function openStore(config: RunConfig, reporter: RunReporter) {
     stallTimeoutMs: connection.stallTimeoutSeconds === undefined ? undefined : connection.stallTimeoutSeconds * 1000,
     onRetry: (event) => retries.record(event),
   });
-  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal: deadline, retries });
+  const signal = stops.length > 0 ? AbortSignal.any(stops) : undefined;
+  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal, retries });
   return { store, deadline, close: () => client.destroy() };
 }
 
-/** The error to show for a failed run, recorded in the state file; an expired deadline says where. */
-function failed(error: unknown, config: RunConfig, state: StateFile, deadline: AbortSignal | undefined): Error {
+/**
+ * The error to show for a failed run, recorded in the state file: a cancelled run or an expired
+ * deadline says where it stopped, whatever error the abort surfaced as.
+ */
+function failed(error: unknown, config: RunConfig, state: StateFile, deadline: AbortSignal | undefined, cancellation: AbortSignal | undefined): Error {
+  if (cancellation?.aborted) {
+    const message = cancelledMessage(cancellation, state);
+    state.record({ status: 'cancelled', cancelled_phase: state.currentPhase ?? 'start-up', error: message, finished_at: new Date().toISOString() });
+    return new CancelledError(message, { cause: error });
+  }
   const message = deadline?.aborted ? deadlineMessage(config, state) : errorMessage(error);
   state.record({ error: message, finished_at: new Date().toISOString() });
   return error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
+}
+
+function cancelledMessage(cancellation: AbortSignal, state: StateFile): string {
+  const why = cancellation.reason instanceof Error ? cancellation.reason.message : 'Cancelled';
+  const phase = state.currentPhase ?? 'start-up';
+  return `${why} during the ${phase} phase. It stopped cleanly: multipart uploads were aborted and no completion marker was written; a re-run continues or starts over.`;
 }
 
 /**

@@ -66,6 +66,8 @@ const LeaseRecordSchema = z.object({
 type LeaseRecord = z.infer<typeof LeaseRecordSchema>;
 
 const WHAT = 'the staging lease';
+/** How long releasing may take: well within the 7.5 s a runner gives a cancelled job before SIGTERM. */
+const RELEASE_BUDGET_MS = 2000;
 
 /** A held lease. `release` it in every outcome; `confirm` it before the write that completes the staging. */
 export class StagingLease {
@@ -105,10 +107,17 @@ export class StagingLease {
     let etag: string;
     try {
       etag = await store.putText(location, body, 'application/json', WHAT, { onlyIfAbsent: true });
-      etag = await probeConditionalWrites(store, location, body, etag, options.log);
     } catch (error) {
       if (!(error instanceof ObjectExistsError)) throw error;
       etag = await takeOver(store, layout.prefix, location, owner, body, options);
+      return new StagingLease(store, location, owner, options, etag, acquiredAt);
+    }
+    try {
+      etag = await probeConditionalWrites(store, location, body, etag, options.log);
+    } catch (error) {
+      // The record is this run's and no lease object holds it yet: it must not block others for a TTL.
+      await deleteIfOurs(store.cleanupView(RELEASE_BUDGET_MS), location, etag).catch(() => undefined);
+      throw error;
     }
     return new StagingLease(store, location, owner, options, etag, acquiredAt);
   }
@@ -126,8 +135,8 @@ export class StagingLease {
     this.#store.guardWrites(undefined);
     if (this.#lost !== undefined) return;
     try {
-      const info = await this.#store.head(this.#location, WHAT);
-      if (info?.etag === this.#etag) await this.#store.delete(this.#location, WHAT);
+      // A budget of its own: a cancelled run's signal has fired, and it must still let go.
+      await deleteIfOurs(this.#store.cleanupView(RELEASE_BUDGET_MS), this.#location, this.#etag);
     } catch (error) {
       this.#options.log(`Could not release ${formatS3Uri(this.#location)} (${(error as Error).message}); it expires ${this.#options.ttlSeconds} s after its last refresh.`);
     }
@@ -173,6 +182,12 @@ export class StagingLease {
   }
 }
 
+/** Deletes the lease record if it still has the ETag this run gave it. */
+async function deleteIfOurs(store: ObjectStore, location: S3Location, etag: string): Promise<void> {
+  const info = await store.head(location, WHAT);
+  if (info?.etag === etag) await store.delete(location, WHAT);
+}
+
 /**
  * Writes the new lease once more with `If-None-Match: *`: a server that enforces the condition
  * refuses, one that ignores it (the embedded test server) writes, and then concurrent runs are
@@ -205,10 +220,11 @@ async function takeOver(
   // Released in between: take it as new (If-None-Match keeps this a race with one winner).
   if (info === undefined) return store.putText(location, body, 'application/json', WHAT, { onlyIfAbsent: true }).catch(lostRace(location));
   const held = parseRecord(await store.getText(location, WHAT).catch(() => ''));
-  const sameWorkflowRun = owner.workflowRun !== null && held?.workflow_run === owner.workflowRun;
+  // Only a later attempt of the same workflow run: two jobs of one attempt (a matrix mistake) exclude each other.
+  const laterAttempt = owner.workflowRun !== null && held?.workflow_run === owner.workflowRun && Number(owner.attempt) > Number(held.run_attempt);
   const expiresAt = expiry(info, held?.ttl_seconds ?? options.ttlSeconds);
   const serverNow = Date.parse(info.serverDate ?? new Date((options.now ?? Date.now)()).toISOString());
-  if (!sameWorkflowRun && serverNow < expiresAt) {
+  if (!laterAttempt && serverNow < expiresAt) {
     throw new ConflictError(
       `Another run is staging ${formatS3Uri(prefix)} now: ${describeHolder(held)} holds ${formatS3Uri(location)} ` +
         `until ${new Date(expiresAt).toISOString()} (by the server's clock) unless it refreshes it. Re-run once that run has finished; ` +
@@ -216,7 +232,7 @@ async function takeOver(
     );
   }
   const etag = await store.putText(location, body, 'application/json', WHAT, { ifMatch: info.etag }).catch(lostRace(location));
-  options.log(`Took over ${formatS3Uri(location)} from ${describeHolder(held)}: ${sameWorkflowRun ? 'an earlier attempt of this workflow run' : 'its lease had expired'}.`);
+  options.log(`Took over ${formatS3Uri(location)} from ${describeHolder(held)}: ${laterAttempt ? 'an earlier attempt of this workflow run' : 'its lease had expired'}.`);
   return etag;
 }
 

@@ -14,6 +14,8 @@ export interface OperationDependencies {
   readonly github: GithubRun | null;
   readonly now: () => Date;
   readonly log: (message: string) => void;
+  /** Shown as a warning at once: what a failing run could not clean up, which must not wait for a result. */
+  readonly warn: (message: string) => void;
   /** Where transfer progress goes, and how often it is worth showing. */
   readonly progress: ProgressDisplay;
   /** Full mode: where archives are kept between runs, when caching is on. */

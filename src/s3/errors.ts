@@ -1,5 +1,6 @@
 import {
   AccessDeniedError,
+  ConflictError,
   DeadlineError,
   EndpointError,
   NotFoundError,
@@ -73,6 +74,8 @@ export function describeS3Error(error: unknown, context: RequestContext): Error 
   const status = httpStatusOf(error);
   const code = errorCodeOf(error);
   const where = `Could not ${context.action} (${context.uri})`;
+  // Refused before it was sent (a run that lost its lease): already the answer, in its own words.
+  if (error instanceof ConflictError) return error;
 
   if (shape.name === 'AbortError' || code === 'AbortError') {
     return new DeadlineError(`${where}: the run's \`timeout\` (RIVA_STAGE_TIMEOUT) expired.`);

@@ -65,6 +65,16 @@ export interface MemoryObjectStoreOptions {
   readonly clock?: () => number;
 }
 
+/** What the in-memory "server" holds. */
+interface ServerState {
+  readonly buckets: Set<string>;
+  /** By `bucket/key`: bucket names cannot contain a slash, so the first one splits them. */
+  readonly objects: Map<string, StoredObject>;
+  readonly uploads: Map<string, MultipartUpload>;
+  readonly faults: Array<{ readonly fault: Fault; remaining: number }>;
+  writeGuard: (() => void) | undefined;
+}
+
 interface StoredObject {
   readonly body: Buffer;
   readonly etag: string;
@@ -101,15 +111,18 @@ export class MemoryObjectStore implements ObjectStore {
   /** Every request the "server" received, in order (not the test-side helpers below). */
   readonly requests: StoreRequest[] = [];
   readonly #options: MemoryObjectStoreOptions;
-  readonly #buckets = new Set<string>();
-  /** By `bucket/key`: bucket names cannot contain a slash, so the first one splits them. */
-  readonly #objects = new Map<string, StoredObject>();
-  readonly #uploads = new Map<string, MultipartUpload>();
-  readonly #faults: Array<{ readonly fault: Fault; remaining: number }> = [];
-  #writeGuard: (() => void) | undefined;
+  /** The "server": shared with cleanup views of this store. */
+  readonly #server: ServerState;
 
-  constructor(options: MemoryObjectStoreOptions = {}) {
+  /** `server` is for `cleanupView` only: a view shares the server and its requests. */
+  constructor(options: MemoryObjectStoreOptions = {}, server?: ServerState, requests?: StoreRequest[]) {
     this.#options = options;
+    this.#server = server ?? { buckets: new Set(), objects: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
+    if (requests !== undefined) this.requests = requests;
+  }
+
+  cleanupView(budgetMs: number): MemoryObjectStore {
+    return new MemoryObjectStore({ ...this.#options, signal: AbortSignal.timeout(budgetMs) }, this.#server, this.requests);
   }
 
   get signal(): AbortSignal | undefined {
@@ -121,28 +134,28 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   createBucket(name: string): void {
-    this.#buckets.add(name);
+    this.#server.buckets.add(name);
   }
 
   /** Writes an object directly (not a request); returns its ETag. */
   putObject(bucket: string, key: string, body: Buffer | string): string {
-    if (!this.#buckets.has(bucket)) throw new TypeError(`MemoryObjectStore: create the bucket ${bucket} first`);
+    if (!this.#server.buckets.has(bucket)) throw new TypeError(`MemoryObjectStore: create the bucket ${bucket} first`);
     const bytes = Buffer.from(body);
     return this.#store({ bucket, key }, bytes, singlePart(bytes), DEFAULT_CONTENT_TYPE).etag;
   }
 
   getObject(bucket: string, key: string): Buffer | undefined {
-    return this.#objects.get(idOf({ bucket, key }))?.body;
+    return this.#server.objects.get(idOf({ bucket, key }))?.body;
   }
 
   keys(bucket: string): string[] {
     const start = `${bucket}/`;
-    return [...this.#objects.keys()].filter((id) => id.startsWith(start)).map((id) => id.slice(start.length)).sort(byteOrder);
+    return [...this.#server.objects.keys()].filter((id) => id.startsWith(start)).map((id) => id.slice(start.length)).sort(byteOrder);
   }
 
   /** Multipart uploads neither completed nor aborted, as `key#uploadId`. */
   openUploads(): string[] {
-    return [...this.#uploads].map(([uploadId, upload]) => `${upload.location.key}#${uploadId}`);
+    return [...this.#server.uploads].map(([uploadId, upload]) => `${upload.location.key}#${uploadId}`);
   }
 
   writes(): StoreRequest[] {
@@ -150,7 +163,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   inject(fault: Fault): void {
-    this.#faults.push({ fault, remaining: fault.times ?? 1 });
+    this.#server.faults.push({ fault, remaining: fault.times ?? 1 });
   }
 
   async head(location: S3Location, what: string): Promise<ObjectInfo | undefined> {
@@ -206,7 +219,7 @@ export class MemoryObjectStore implements ObjectStore {
       this.#request('putText', location);
       this.#bucket(location);
       if (this.#options.conditionalWrites !== false) {
-        const existing = this.#objects.get(idOf(location));
+        const existing = this.#server.objects.get(idOf(location));
         if (options.onlyIfAbsent && existing !== undefined) throw s3ServiceError(412, 'PreconditionFailed');
         if (options.ifMatch !== undefined && existing === undefined) throw s3ServiceError(404, 'NoSuchKey');
         if (options.ifMatch !== undefined && existing?.etag !== unquote(options.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
@@ -224,7 +237,7 @@ export class MemoryObjectStore implements ObjectStore {
       this.#request('delete', location);
       this.#bucket(location);
       // S3 answers 204 for a key that is not there.
-      this.#objects.delete(idOf(location));
+      this.#server.objects.delete(idOf(location));
     } catch (error) {
       throw this.describeError(error, `delete ${what}`, location);
     }
@@ -275,7 +288,7 @@ export class MemoryObjectStore implements ObjectStore {
     this.#request('createMultipartUpload', target);
     this.#bucket(target);
     const uploadId = randomUUID();
-    this.#uploads.set(uploadId, { location: target, contentType: options.contentType ?? DEFAULT_CONTENT_TYPE, parts: new Map() });
+    this.#server.uploads.set(uploadId, { location: target, contentType: options.contentType ?? DEFAULT_CONTENT_TYPE, parts: new Map() });
     return uploadId;
   }
 
@@ -315,7 +328,7 @@ export class MemoryObjectStore implements ObjectStore {
       if (part === undefined || part.etag !== unquote(etag)) throw s3ServiceError(400, 'InvalidPart');
       bodies.push(part.body);
     }
-    this.#uploads.delete(uploadId);
+    this.#server.uploads.delete(uploadId);
     return { etag: this.#store(target, Buffer.concat(bodies), multipart(bodies), upload.contentType).etag };
   }
 
@@ -325,10 +338,11 @@ export class MemoryObjectStore implements ObjectStore {
     this.#fail('abortMultipartUpload', target);
     if (this.#options.abortMultipartUpload === false) throw s3ServiceError(405, 'MethodNotAllowed');
     this.#upload(target, uploadId);
-    this.#uploads.delete(uploadId);
+    this.#server.uploads.delete(uploadId);
   }
 
   async uploadStream(target: S3Location, body: Readable, options: StreamUploadOptions): Promise<{ etag: string }> {
+    this.#server.writeGuard?.();
     let uploadId: string | undefined;
     let aborted = false;
     options.onOpen({
@@ -355,7 +369,7 @@ export class MemoryObjectStore implements ObjectStore {
       // lib-storage opens a multipart upload once the body outgrows one part; a failure leaves it open until aborted.
       if (uploadId === undefined && size > options.partSize) {
         uploadId = randomUUID();
-        this.#uploads.set(uploadId, { location: target, contentType: options.contentType, parts: new Map() });
+        this.#server.uploads.set(uploadId, { location: target, contentType: options.contentType, parts: new Map() });
       }
     }
     // Faults strike once the body is read, as a failed PutObject or completion would.
@@ -366,7 +380,7 @@ export class MemoryObjectStore implements ObjectStore {
     const whole = Buffer.concat(chunks);
     if (uploadId === undefined) return { etag: this.#store(target, whole, singlePart(whole), options.contentType).etag };
     // Aborted by id meanwhile: the completion finds no upload.
-    if (!this.#uploads.delete(uploadId)) throw s3ServiceError(404, 'NoSuchUpload');
+    if (!this.#server.uploads.delete(uploadId)) throw s3ServiceError(404, 'NoSuchUpload');
     const parts: Buffer[] = [];
     for (let first = 0; first < whole.length; first += options.partSize) parts.push(whole.subarray(first, first + options.partSize));
     return { etag: this.#store(target, whole, multipart(parts), options.contentType).etag };
@@ -383,12 +397,12 @@ export class MemoryObjectStore implements ObjectStore {
 
   /** A request as the server sees it: refused unsent after the deadline, then recorded, then maybe faulted. */
   guardWrites(check: (() => void) | undefined): void {
-    this.#writeGuard = check;
+    this.#server.writeGuard = check;
   }
 
   #request(operation: RequestName, location: S3Location): void {
     this.#checkSignal();
-    if (WRITES.has(operation) && operation !== 'abortMultipartUpload') this.#writeGuard?.();
+    if (WRITES.has(operation) && operation !== 'abortMultipartUpload') this.#server.writeGuard?.();
     this.#record(operation, location);
     this.#fail(operation, location);
   }
@@ -398,10 +412,10 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   #fail(operation: RequestName, location: S3Location): void {
-    const entry = this.#faults.find(({ fault }) => fault.operation === operation && (fault.matches?.(location) ?? true));
+    const entry = this.#server.faults.find(({ fault }) => fault.operation === operation && (fault.matches?.(location) ?? true));
     if (entry === undefined) return;
     entry.remaining -= 1;
-    if (entry.remaining <= 0) this.#faults.splice(this.#faults.indexOf(entry), 1);
+    if (entry.remaining <= 0) this.#server.faults.splice(this.#server.faults.indexOf(entry), 1);
     const error = entry.fault.error ?? { status: 500, code: 'InternalError' };
     throw error instanceof Error ? error : s3ServiceError(error.status, error.code);
   }
@@ -420,19 +434,19 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   #bucket(location: S3Location): void {
-    if (!this.#buckets.has(location.bucket)) throw s3ServiceError(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    if (!this.#server.buckets.has(location.bucket)) throw s3ServiceError(404, 'NoSuchBucket', 'The specified bucket does not exist');
   }
 
   #object(location: S3Location): StoredObject {
     this.#bucket(location);
-    const object = this.#objects.get(idOf(location));
+    const object = this.#server.objects.get(idOf(location));
     if (object === undefined) throw s3ServiceError(404, 'NoSuchKey', 'The specified key does not exist.');
     return object;
   }
 
   #upload(target: S3Location, uploadId: string): MultipartUpload {
     this.#bucket(target);
-    const upload = this.#uploads.get(uploadId);
+    const upload = this.#server.uploads.get(uploadId);
     // An upload id belongs to one key: for any other, S3 knows no such upload.
     if (upload === undefined || idOf(upload.location) !== idOf(target)) throw s3ServiceError(404, 'NoSuchUpload');
     return upload;
@@ -444,7 +458,7 @@ export class MemoryObjectStore implements ObjectStore {
     // SSE-KMS ETags keep their shape (a part count for multipart objects) but are no MD5 of the bytes.
     const etag = this.#options.sseKms ? layout.etag.replace(/^[0-9a-f]{32}/, md5Hex(Buffer.from(randomUUID()))) : layout.etag;
     const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified };
-    this.#objects.set(idOf(location), object);
+    this.#server.objects.set(idOf(location), object);
     return object;
   }
 }

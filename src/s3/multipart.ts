@@ -38,24 +38,46 @@ export class MultipartUploads {
     this.#open.delete(upload);
   }
 
-  /** Aborts everything still open; best effort, never throws (the run is failing already). */
-  async abortAll(): Promise<string[]> {
+  /**
+   * Aborts everything still open; best effort, never throws (the run is failing already). What
+   * could not be aborted (a server without AbortMultipartUpload, a denied request) is returned
+   * for a warning: its parts stay until a lifecycle rule removes them.
+   */
+  async abortAll(): Promise<AbortOutcome> {
     const uploads = [...this.#open];
     this.#open.clear();
     const outcomes = await Promise.all(
-      uploads.map(async (upload) => {
+      uploads.map(async (upload): Promise<AbortOutcome> => {
+        const name = `${upload.location.key}#${upload.uploadId ?? ''}`;
         try {
           await upload.abort();
           // An upload that never opened a multipart upload (a single PutObject) left nothing.
-          return upload.uploadId === undefined ? [] : [`${upload.location.key}#${upload.uploadId}`];
+          return { aborted: upload.uploadId === undefined ? [] : [name], failed: [] };
         } catch (error) {
-          const name = `${upload.location.key}#${upload.uploadId ?? ''}`;
           // Already completed or aborted (NoSuchUpload) is the outcome we want.
-          return errorCodeOf(error) === 'NoSuchUpload' ? [] : [`${name} (abort failed: ${errorCodeOf(error)})`];
+          if (errorCodeOf(error) === 'NoSuchUpload') return { aborted: [], failed: [] };
+          return { aborted: [], failed: [`${name} (${errorCodeOf(error)})`] };
         }
       }),
     );
-    return outcomes.flat();
+    return { aborted: outcomes.flatMap((outcome) => outcome.aborted), failed: outcomes.flatMap((outcome) => outcome.failed) };
+  }
+}
+
+/** What `abortAll` did: `key#uploadId` of each upload aborted, and of each it could not abort (with why). */
+export interface AbortOutcome {
+  readonly aborted: readonly string[];
+  readonly failed: readonly string[];
+}
+
+/** Logs what was aborted and warns about what could not be: the cleanup every failing transfer ends with. */
+export function reportAborts(outcome: AbortOutcome, log: (message: string) => void, warn: (message: string) => void): void {
+  if (outcome.aborted.length > 0) log(`Aborted ${outcome.aborted.length} multipart upload(s): ${outcome.aborted.join(', ')}`);
+  if (outcome.failed.length > 0) {
+    warn(
+      `Could not abort ${outcome.failed.length} multipart upload(s): ${outcome.failed.join(', ')}. Their parts stay (and cost ` +
+        'storage) until removed: give the bucket a lifecycle rule with AbortIncompleteMultipartUpload.',
+    );
   }
 }
 

@@ -143,6 +143,13 @@ export interface ObjectStore {
    * it: a run that may have lost its lease must not write another byte. Undefined lifts it.
    */
   guardWrites(check: (() => void) | undefined): void;
+
+  /**
+   * The same store (same server, same write guard) with requests bound to a short budget of its
+   * own instead of the run's signal: how a cancelled or expired run still aborts its uploads and
+   * releases its lease after its own signal has fired.
+   */
+  cleanupView(budgetMs: number): ObjectStore;
 }
 
 /** The condition of a document write. */

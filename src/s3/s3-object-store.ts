@@ -48,15 +48,22 @@ export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #options: S3ObjectStoreOptions;
 
-  #writeGuard: (() => void) | undefined;
+  /** Shared with cleanup views: one client, one write guard. */
+  readonly #guard: { check: (() => void) | undefined };
 
-  constructor(client: S3Client, options: S3ObjectStoreOptions) {
+  constructor(client: S3Client, options: S3ObjectStoreOptions, guard?: { check: (() => void) | undefined }) {
     this.#client = client;
     this.#options = options;
+    if (guard !== undefined) {
+      this.#guard = guard;
+      return;
+    }
+    const shared: { check: (() => void) | undefined } = { check: undefined };
+    this.#guard = shared;
     // On the client, so that lib-storage's own requests (parts, completion) are guarded too.
     client.middlewareStack.add(
       (next, context) => (args) => {
-        if (WRITE_COMMANDS.has(context.commandName ?? '')) this.#writeGuard?.();
+        if (WRITE_COMMANDS.has(context.commandName ?? '')) shared.check?.();
         return next(args);
       },
       { step: 'initialize', name: 'rivaWriteGuard' },
@@ -64,7 +71,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   guardWrites(check: (() => void) | undefined): void {
-    this.#writeGuard = check;
+    this.#guard.check = check;
+  }
+
+  cleanupView(budgetMs: number): ObjectStore {
+    return new S3ObjectStore(this.#client, { ...this.#options, signal: AbortSignal.timeout(budgetMs) }, this.#guard);
   }
 
   get signal(): AbortSignal | undefined {
@@ -255,8 +266,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
-    // Not bound to the deadline: aborting is the cleanup an expired run still has to do.
-    await this.#client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+    // Not bound to the run's signal: aborting is the cleanup an expired or cancelled run still has
+    // to do, within a budget of its own so that it ends before the runner's SIGTERM.
+    await this.#client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }), {
+      abortSignal: AbortSignal.timeout(ABORT_BUDGET_MS),
+    });
   }
 
   async uploadStream(target: S3Location, body: Readable, options: StreamUploadOptions): Promise<{ etag: string }> {
@@ -326,6 +340,9 @@ const RGW_COPY_IF_MATCH = { step: 'build', name: 'rgwCopyIfMatch' } as const;
 function copySourceOf(location: S3Location): string {
   return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
 }
+
+/** How long one AbortMultipartUpload of a failing run may take. */
+const ABORT_BUDGET_MS = 2500;
 
 /** The requests that change a bucket: what a run that lost its lease must no longer send. */
 const WRITE_COMMANDS: ReadonlySet<string> = new Set([

@@ -103,6 +103,7 @@ describe('serverSideCopy', () => {
         new MultipartUploads(),
         { location: { bucket, key: 'src/archive.tar.gz' }, etag: source!.etag, sizeBytes: 3000 },
         { bucket, key: 'staging/source/archive.tar.gz' },
+        (message) => expect.fail(message),
       );
 
       expect(copies).toBe(true);

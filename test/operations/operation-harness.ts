@@ -111,6 +111,8 @@ export function deleteConfig(tree: MemoryBintarball, inputs: Inputs = {}): Delet
 export interface RecordedRun {
   readonly deps: OperationDependencies;
   readonly logLines: string[];
+  /** What the run warned about at once (cleanup it could not do). */
+  readonly warningLines: string[];
   readonly progressLines: string[];
   readonly statePath: string;
   /** The state file as the run left it on disk. */
@@ -140,6 +142,7 @@ export function useOperationHarness(): OperationHarness {
       runs += 1;
       const statePath = join(folder, `run-${runs}.json`);
       const logLines: string[] = [];
+      const warningLines: string[] = [];
       const progressLines: string[] = [];
       const now = () => new Date(NOW);
       const deps: OperationDependencies = {
@@ -150,11 +153,13 @@ export function useOperationHarness(): OperationHarness {
         github: GITHUB,
         now,
         log: (line) => logLines.push(line),
+        warn: (line) => warningLines.push(line),
         progress: { intervalMs: 0, show: (line) => progressLines.push(line) },
       };
       return {
         deps,
         logLines,
+        warningLines,
         progressLines,
         statePath,
         state: () => JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>,

@@ -353,13 +353,14 @@ describe('the transfers against MemoryObjectStore', () => {
     const source = { location: at('src.tar.gz'), etag, sizeBytes: body.length };
     const uploads = new MultipartUploads();
 
-    expect(await supportsServerSideCopy(store, uploads, source, at('staging/probe'))).toBe(true);
+    const warnings: string[] = [];
+    expect(await supportsServerSideCopy(store, uploads, source, at('staging/probe'), (message) => warnings.push(message))).toBe(true);
     const copied = await serverSideCopy(store, uploads, source, at('staging/archive.tar.gz'), { singleCopyLimit: 10 * KIB, partSize: 32 * KIB });
     const parts = [0, 1, 2, 3].map((index) => body.subarray(index * 32 * KIB, (index + 1) * 32 * KIB));
     expect(copied.etag).toBe(multipartEtag(parts));
     expect(store.getObject('models', 'staging/archive.tar.gz')?.equals(body)).toBe(true);
     expect(store.openUploads()).toEqual([]);
-    expect(await uploads.abortAll()).toEqual([]);
+    expect(await uploads.abortAll()).toEqual({ aborted: [], failed: [] });
 
     store.putObject('models', 'src.tar.gz', bytes(5));
     const changed = await rejectionOf(serverSideCopy(store, uploads, source, at('staging/again.tar.gz')));
@@ -369,8 +370,29 @@ describe('the transfers against MemoryObjectStore', () => {
 
     const noCopy = storeWith({ serverSideCopy: false });
     noCopy.putObject('models', 'src.tar.gz', body);
-    expect(await supportsServerSideCopy(noCopy, uploads, source, at('staging/probe'))).toBe(false);
+    expect(await supportsServerSideCopy(noCopy, uploads, source, at('staging/probe'), (message) => warnings.push(message))).toBe(false);
     expect(noCopy.openUploads()).toEqual([]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a server that cannot abort (the stock embedded one) still answers the probe, with a warning naming the upload left open', async () => {
+    const store = storeWith({ abortMultipartUpload: false });
+    const body = bytes(100);
+    const source = { location: at('src.tar.gz'), etag: store.putObject('models', 'src.tar.gz', body), sizeBytes: body.length };
+    const warnings: string[] = [];
+
+    expect(await supportsServerSideCopy(store, new MultipartUploads(), source, at('staging/probe'), (message) => warnings.push(message))).toBe(true);
+    expect(store.openUploads()).toHaveLength(1);
+    expect(warnings).toEqual([expect.stringMatching(/^Could not abort the multipart upload \S+ of s3:\/\/models\/staging\/probe .*MethodNotAllowed.*lifecycle rule/)]);
+  });
+
+  it('a server that answers 405 to a part copy has no server-side copy', async () => {
+    const store = storeWith();
+    store.inject({ operation: 'uploadPartCopy', error: { status: 405, code: 'MethodNotAllowed' } });
+    const body = bytes(100);
+    const source = { location: at('src.tar.gz'), etag: store.putObject('models', 'src.tar.gz', body), sizeBytes: body.length };
+
+    expect(await supportsServerSideCopy(store, new MultipartUploads(), source, at('staging/probe'), () => {})).toBe(false);
   });
 
   it('downloads a pinned object through resumableDownload, and calls a changed one changed', async () => {

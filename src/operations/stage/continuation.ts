@@ -43,6 +43,7 @@ export class StagingProgress {
   readonly #staged = new Map<string, StagedEntry>();
   readonly #onChange: (staged: readonly StagedEntry[]) => void;
   #writes: Promise<void> = Promise.resolve();
+  #closed = false;
 
   constructor(
     store: ObjectStore,
@@ -62,6 +63,8 @@ export class StagingProgress {
 
   /** Records one more staged object; writes are queued so the record is never older than a completed one. */
   add(entry: StagedEntry): Promise<void> {
+    // Removed already (the staging completed or was rejected): a late write must not bring it back.
+    if (this.#closed) return Promise.resolve();
     this.#staged.set(entry.path, entry);
     this.#onChange([...this.#staged.values()]);
     const body = this.#serialise();
@@ -71,10 +74,11 @@ export class StagingProgress {
     return this.#writes;
   }
 
-  /** The staging is complete: the record has served its purpose. */
-  async remove(): Promise<void> {
+  /** The staging is complete, or its archive rejected: the record has served its purpose. */
+  async remove(store: ObjectStore = this.#store): Promise<void> {
+    this.#closed = true;
     await this.#writes.catch(() => undefined);
-    await this.#store.delete(this.#location, 'the in-progress record');
+    await store.delete(this.#location, 'the in-progress record');
   }
 
   #serialise(): string {

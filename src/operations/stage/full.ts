@@ -5,10 +5,10 @@ import { readModelArchive, type ModelFileEntry } from '../../archive/model-archi
 import type { ArchiveCache } from '../../cache/archive-cache.ts';
 import type { StageConfig } from '../../config/config.ts';
 import { ValidationError } from '../../errors.ts';
-import { relativeToPrefix, stagedModelFile, type FullLayout } from '../../layout.ts';
+import { relativeToPrefix, stagedModelFile, stagingObject, type FullLayout } from '../../layout.ts';
 import { Semaphore } from '../../limit.ts';
 import type { ReferencedObject, StagedFile } from '../../metadata.ts';
-import { MultipartUploads, uploadStream } from '../../s3/multipart.ts';
+import { uploadStream, type MultipartUploads } from '../../s3/multipart.ts';
 import type { ObjectStore } from '../../s3/object-store.ts';
 import { serverSideCopy, supportsServerSideCopy } from '../../s3/server-side-copy.ts';
 import { hashingTransform, pipelineInto, teeInto } from '../../streams.ts';
@@ -16,6 +16,10 @@ import { TransferProgress, type ProgressDisplay } from '../../transfer-progress.
 import { openArchiveBytes, type ArchiveBytes } from './archive-source.ts';
 import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
 import type { StagedEntry, StagingProgress } from './continuation.ts';
+import { PassWrites } from './pass-writes.ts';
+
+/** Time a failing pass gives itself to remove what a rejected archive staged. */
+const CLEANUP_BUDGET_MS = 5000;
 
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
 const MODEL_UPLOADS_IN_FLIGHT = 2;
@@ -34,6 +38,8 @@ export interface FullModeContext {
   readonly record: StagingProgress;
   /** Where the archive is kept between runs, when caching is on. */
   readonly cache: ArchiveCache | undefined;
+  /** What a failing pass could not clean up, shown at once. */
+  readonly warn: (message: string) => void;
   /** SHA-256s known to be the archive's (`expected-sha256`, a complete staging's record): a cached copy hashing to one is proven. */
   readonly knownSha256: readonly string[];
 }
@@ -47,7 +53,8 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
   const { layout, source, store, log } = context;
   const { sourceCopy } = layout;
   if (source.info.size === 0) throw new ValidationError('The model archive is empty (0 bytes).');
-  const uploads = new MultipartUploads();
+  const writes = new PassWrites();
+  const { uploads } = writes;
   const completed: StagedObject[] = [];
   const reused: string[] = [];
   const warnings: string[] = [];
@@ -57,17 +64,19 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     const earlierCopy = context.reusable.get(sourceCopyPath);
     const copySource = { location: source.location, etag: source.info.etag, sizeBytes: source.info.size };
     const copyDone = earlierCopy !== undefined && earlierCopy.sizeBytes === source.info.size;
-    const uploadArchiveBytes = !copyDone && !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy));
+    const uploadArchiveBytes = !copyDone && !(await supportsServerSideCopy(store, uploads, copySource, sourceCopy, context.warn));
     if (uploadArchiveBytes) log('The S3 server does not copy objects server-side: uploading the archive from the same download.');
     if (copyDone) reused.push(sourceCopyPath);
     const copy: Promise<StagedObject> | undefined = copyDone
       ? Promise.resolve({ location: sourceCopy, sizeBytes: earlierCopy.sizeBytes, etag: earlierCopy.etag, what: 'the archive copy' })
       : uploadArchiveBytes
         ? undefined
-        : copyArchive(context, uploads).then(async (object) => {
+        : writes.start(sourceCopy, 'the archive copy', async () => {
+            const object = await copyArchive(context, uploads);
             await context.record.add({ path: sourceCopyPath, sizeBytes: object.sizeBytes, sha256: null, etag: object.etag });
             return object;
           });
+    if (copyDone) writes.adopt(sourceCopy, 'the archive copy');
 
     const progress = new TransferProgress(
       'Reading the model archive',
@@ -103,9 +112,10 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       const toUpload = new PassThrough();
       teeInto(hashed, [toReader, toUpload]);
       archiveStream = toReader;
-      archiveUpload = uploadStream(store, uploads, sourceCopy, toUpload, source.info.size, 'the archive copy').then(
-        ({ etag }) => ({ location: sourceCopy, sizeBytes: source.info.size, etag, what: 'the archive copy' }),
-      );
+      archiveUpload = writes.start(sourceCopy, 'the archive copy', async () => {
+        const { etag } = await uploadStream(store, uploads, sourceCopy, toUpload, source.info.size, 'the archive copy');
+        return { location: sourceCopy, sizeBytes: source.info.size, etag, what: 'the archive copy' };
+      });
     }
 
     const files: StagedFile[] = [];
@@ -113,7 +123,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     const contents = await readModelArchive(archiveStream, async (entry) => {
       const release = await slots.acquire();
       try {
-        const staged = await stageModelFile(context, uploads, entry);
+        const staged = await stageModelFile(context, writes, entry);
         files.push(staged.file);
         completed.push(staged.object);
         if (staged.reused) reused.push(staged.file.path);
@@ -148,14 +158,17 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       warnings,
     };
   } catch (error) {
-    await archive?.discard();
-    const aborted = await uploads.abortAll();
-    if (aborted.length > 0) log(`Aborted ${aborted.length} multipart upload(s): ${aborted.join(', ')}`);
+    // The first error is the answer; tearing down must not replace it.
+    archive?.stream.destroy();
+    await archive?.discard().catch(() => undefined);
+    await writes.stop(error, log, context.warn);
     // Files from an archive that failed validation must not linger where the next run or a
     // reader could take them for staged ones; other failures keep them for a re-run.
     if (error instanceof ValidationError) {
-      await removeQuietly(store, completed, log);
-      await context.record.remove().catch(() => log('Could not remove the in-progress record.'));
+      for (const entry of context.reusable.values()) writes.adopt(stagingObject(layout, entry.path), entry.path);
+      const cleanup = store.cleanupView(CLEANUP_BUDGET_MS);
+      await writes.removeAll(cleanup, log, context.warn);
+      await context.record.remove(cleanup).catch((failure: unknown) => context.warn(`Could not remove the in-progress record: ${(failure as Error).message}`));
     }
     throw error;
   }
@@ -167,7 +180,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
  */
 async function stageModelFile(
   context: FullModeContext,
-  uploads: MultipartUploads,
+  writes: PassWrites,
   entry: ModelFileEntry,
 ): Promise<{ file: StagedFile; object: StagedObject; reused: boolean }> {
   const { path, location } = stagedModelFile(context.layout, entry.path);
@@ -191,7 +204,7 @@ async function stageModelFile(
       reused: true,
     };
   }
-  const { etag } = await uploadStream(context.store, uploads, location, body, entry.sizeBytes, path);
+  const { etag } = await writes.start(location, path, () => uploadStream(context.store, writes.uploads, location, body, entry.sizeBytes, path));
   const sha256 = fileHash.digest('hex');
   await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
   context.log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
@@ -236,14 +249,4 @@ function checksumsDocument(layout: FullLayout, sourceSha256: string, files: read
     contentType: 'text/plain; charset=utf-8',
     what: 'the checksums file',
   };
-}
-
-async function removeQuietly(store: ObjectStore, objects: readonly StagedObject[], log: (message: string) => void): Promise<void> {
-  for (const object of objects) {
-    try {
-      await store.delete(object.location, object.what);
-    } catch {
-      log(`Could not remove ${object.what} after the failure; it is not marked staged.`);
-    }
-  }
 }

@@ -339,6 +339,7 @@ async function startFullStaging(
       log,
       reusable: new Map(reusable.map((entry) => [entry.path, entry])),
       record,
+      warn: deps.warn,
       cache: deps.cache,
       knownSha256: knownArchiveSha256(config, discovery),
       progress: {

@@ -1,0 +1,74 @@
+import { MultipartUploads, reportAborts } from '../../s3/multipart.ts';
+import type { ObjectStore } from '../../s3/object-store.ts';
+import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
+
+/** How long a failing pass waits for its writes in flight to end once their uploads are aborted. */
+const SETTLE_BUDGET_MS = 2000;
+
+/**
+ * Every write a full-mode pass starts (uploads, the archive copy), so that a failing pass has
+ * one owner of its failure: the first error wins, no write starts after it, every multipart
+ * upload is aborted, the writes in flight are waited for (a copy or upload may still land after
+ * the failure), and, for a rejected archive, everything the pass wrote is removed.
+ */
+export class PassWrites {
+  readonly uploads = new MultipartUploads();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #targets = new Map<string, { readonly location: S3Location; readonly what: string }>();
+  #failure: unknown;
+  #failed = false;
+
+  /** Starts a write to `location`, unless the pass has failed already (then it fails the same way). */
+  start<T>(location: S3Location, what: string, write: () => Promise<T>): Promise<T> {
+    if (this.#failed) return Promise.reject(this.#failure);
+    this.#targets.set(formatS3Uri(location), { location, what });
+    const promise = write();
+    this.#inFlight.add(promise);
+    const settled = () => this.#inFlight.delete(promise);
+    promise.then(settled, settled);
+    return promise;
+  }
+
+  /** Also removed when the archive is rejected: objects an earlier run of this source staged. */
+  adopt(location: S3Location, what: string): void {
+    this.#targets.set(formatS3Uri(location), { location, what });
+  }
+
+  /**
+   * The pass failed with `error`: nothing new starts, open uploads are aborted, writes in flight
+   * are given a moment to end, and whatever they opened meanwhile is aborted too. Never throws.
+   */
+  async stop(error: unknown, log: (message: string) => void, warn: (message: string) => void): Promise<void> {
+    if (!this.#failed) {
+      this.#failed = true;
+      this.#failure = error;
+    }
+    const first = await this.uploads.abortAll();
+    await settle([...this.#inFlight], SETTLE_BUDGET_MS);
+    const late = await this.uploads.abortAll();
+    reportAborts({ aborted: [...first.aborted, ...late.aborted], failed: [...first.failed, ...late.failed] }, log, warn);
+  }
+
+  /** Removes every object the pass wrote, started or adopted; what cannot be removed is a warning. */
+  async removeAll(store: ObjectStore, log: (message: string) => void, warn: (message: string) => void): Promise<void> {
+    const failed: string[] = [];
+    for (const { location, what } of this.#targets.values()) {
+      try {
+        await store.delete(location, what);
+      } catch (error) {
+        failed.push(`${formatS3Uri(location)} (${(error as Error).message})`);
+      }
+    }
+    if (this.#targets.size > failed.length) log(`Removed ${this.#targets.size - failed.length} object(s) the rejected archive had staged.`);
+    if (failed.length > 0) warn(`Could not remove what the rejected archive staged: ${failed.join('; ')}. Nothing is marked staged; remove them or re-run.`);
+  }
+}
+
+async function settle(promises: readonly Promise<unknown>[], budgetMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const budget = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, budgetMs);
+  });
+  await Promise.race([Promise.allSettled(promises), budget]);
+  clearTimeout(timer);
+}
