@@ -28,6 +28,8 @@ export interface LeaseOwner {
 export interface LeaseOptions {
   readonly ttlSeconds: number;
   readonly log: (message: string) => void;
+  /** A warning shown at once (the server cannot exclude concurrent runs). */
+  readonly warn?: (message: string) => void;
   /** Monotonic milliseconds: refreshes and staleness are measured with it (a stopped process sees the gap). */
   readonly monotonic?: () => number;
   /** Wall-clock milliseconds for the record's timestamps. */
@@ -47,8 +49,8 @@ export function leaseOwner(deps: Pick<OperationDependencies, 'runId' | 'github'>
 }
 
 /** A writing run's lease settings. */
-export function leaseOptions(config: { readonly leaseTtlSeconds: number }, deps: Pick<OperationDependencies, 'log'>): LeaseOptions {
-  return { ttlSeconds: config.leaseTtlSeconds, log: deps.log };
+export function leaseOptions(config: { readonly leaseTtlSeconds: number }, deps: Pick<OperationDependencies, 'log' | 'warn'>): LeaseOptions {
+  return { ttlSeconds: config.leaseTtlSeconds, log: deps.log, warn: deps.warn };
 }
 
 const LeaseRecordSchema = z.object({
@@ -113,7 +115,7 @@ export class StagingLease {
       return new StagingLease(store, location, owner, options, etag, acquiredAt);
     }
     try {
-      etag = await probeConditionalWrites(store, location, body, etag, options.log);
+      etag = await probeConditionalWrites(store, location, body, etag, options.warn ?? ((message) => options.log(`Warning: ${message}`)));
     } catch (error) {
       // The record is this run's and no lease object holds it yet: it must not block others for a TTL.
       await deleteIfOurs(store.cleanupView(RELEASE_BUDGET_MS), location, etag).catch(() => undefined);
@@ -193,11 +195,11 @@ async function deleteIfOurs(store: ObjectStore, location: S3Location, etag: stri
  * refuses, one that ignores it (the embedded test server) writes, and then concurrent runs are
  * not excluded there. Returns the lease's ETag.
  */
-async function probeConditionalWrites(store: ObjectStore, location: S3Location, body: string, etag: string, log: (message: string) => void): Promise<string> {
+async function probeConditionalWrites(store: ObjectStore, location: S3Location, body: string, etag: string, warn: (message: string) => void): Promise<string> {
   try {
     const rewritten = await store.putText(location, body, 'application/json', WHAT, { onlyIfAbsent: true });
-    log(
-      'Warning: this S3 server ignores If-None-Match on writes, so the staging lease cannot exclude another run staging the ' +
+    warn(
+      'This S3 server ignores If-None-Match on writes, so the staging lease cannot exclude another run staging the ' +
         'same version at the same time. Run one staging per version at a time here.',
     );
     return rewritten;

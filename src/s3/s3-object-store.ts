@@ -14,7 +14,15 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { BuildMiddleware, DeserializeMiddleware, HttpRequest, MetadataBearer } from '@smithy/types';
+import type {
+  BuildMiddleware,
+  DeserializeMiddleware,
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  HandlerExecutionContext,
+  HttpRequest,
+  MetadataBearer,
+} from '@smithy/types';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
   lostConditionalWrite,
@@ -60,13 +68,15 @@ export class S3ObjectStore implements ObjectStore {
     }
     const shared: { check: (() => void) | undefined } = { check: undefined };
     this.#guard = shared;
-    // On the client, so that lib-storage's own requests (parts, completion) are guarded too.
-    client.middlewareStack.add(
-      (next, context) => (args) => {
+    // On the client, so that lib-storage's own requests (parts, completion) are guarded too, and
+    // inside the retry loop, so that every attempt is checked: a retry sent after the process
+    // was stopped past its lease's TTL must not land.
+    client.middlewareStack.addRelativeTo(
+      (next: FinalizeHandler<object, MetadataBearer>, context: HandlerExecutionContext) => (args: FinalizeHandlerArguments<object>) => {
         if (WRITE_COMMANDS.has(context.commandName ?? '')) shared.check?.();
         return next(args);
       },
-      { step: 'initialize', name: 'rivaWriteGuard' },
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'rivaWriteGuard', override: true },
     );
   }
 

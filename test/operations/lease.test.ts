@@ -199,7 +199,7 @@ describe('acquire and release', () => {
 
     expect(leaseOwner(deps)).toEqual({ runId: RUN_ID, workflowRun: `${GITHUB.repository}/${GITHUB.run_id}`, attempt: GITHUB.run_attempt, host: hostname(), pid: process.pid });
     expect(leaseOwner({ ...deps, github: null })).toEqual({ runId: RUN_ID, workflowRun: null, attempt: null, host: hostname(), pid: process.pid });
-    expect(leaseOptions({ leaseTtlSeconds: 90 }, deps)).toEqual({ ttlSeconds: 90, log: deps.log });
+    expect(leaseOptions({ leaseTtlSeconds: 90 }, deps)).toEqual({ ttlSeconds: 90, log: deps.log, warn: deps.warn });
   });
 
   it('release leaves a record that is no longer its own', async () => {
@@ -619,7 +619,7 @@ describe('a server that ignores If-None-Match', () => {
     const lease = await first.acquire();
 
     expect(recordOf(server).run_id).toBe('run-first');
-    expect(first.log).toEqual([expect.stringMatching(/^Warning: this S3 server ignores If-None-Match .*cannot exclude another run/)]);
+    expect(first.log).toEqual([expect.stringMatching(/^Warning: This S3 server ignores If-None-Match .*cannot exclude another run/)]);
     await lease.release();
     expect(server.keys(BUCKET)).not.toContain(LEASE_KEY);
   });
