@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration } from '../../src/format.ts';
 import { plainTextSummary, summaryHeading, summaryRows } from '../../src/report/summary.ts';
-import { sampleStageResult } from '../helpers/samples.ts';
+import type { CacheReport } from '../../src/operations/stage/content.ts';
+import { sampleConfig, sampleMetadata, sampleStageResult } from '../helpers/samples.ts';
 
 describe('job summary', () => {
   it('tells what was staged, where, sizes, bytes and time per phase', () => {
@@ -26,6 +27,23 @@ describe('job summary', () => {
     const result = sampleStageResult({ status: 'planned', verified: [] });
     expect(summaryHeading(result)).toMatch(/dry run: nothing written/);
     expect(Object.fromEntries(summaryRows(result))['Would write']).toBe('2 objects, 13 bytes');
+  });
+});
+
+describe('archive cache row', () => {
+  const cacheRow = (cache: CacheReport) => {
+    const content = { sourceSha256: null, files: [], objects: [], documents: [], reused: [], skippedEntries: [], warnings: [], bytesDuplicationAvoided: 0 };
+    const transfer = { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: 0 };
+    const result = sampleStageResult({ metadata: sampleMetadata(sampleConfig({ mode: 'full' })), content: { ...content, transfer, cache } });
+    return Object.fromEntries(summaryRows(result))['Archive cache'];
+  };
+
+  it('says a miss was saved only when it was', () => {
+    expect(cacheRow({ outcome: 'miss', description: 'local directory /c', bytesNotDownloaded: 0 })).toBe('miss (local directory /c): saved for the next run');
+    expect(cacheRow({ outcome: 'unsaved', description: 'local directory /c', bytesNotDownloaded: 0 })).toBe(
+      'miss (local directory /c): could not be saved for the next run (see the warning)',
+    );
+    expect(cacheRow({ outcome: 'hit', description: 'local directory /c', bytesNotDownloaded: 2048 })).toBe('hit (local directory /c): 2.00 KiB not downloaded');
   });
 });
 
