@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../../src/format.ts';
+import { formatBytes, formatDuration, printable } from '../../src/format.ts';
 import { plainTextSummary, summaryHeading, summaryRows } from '../../src/report/summary.ts';
 import type { CacheReport } from '../../src/operations/stage/content.ts';
 import { sampleConfig, sampleMetadata, sampleStageResult } from '../helpers/samples.ts';
@@ -65,5 +65,11 @@ describe('formatting', () => {
     expect(formatBytes(5 * 1024 ** 4)).toBe('5.00 TiB');
     expect(formatDuration(87.4)).toBe('87 ms');
     expect(formatDuration(61_000)).toBe('61.00 s');
+  });
+
+  it('quotes a value with its control characters escaped, and a long one cut short', () => {
+    expect(printable('a\nb\rc\td\u0000e\u007ff\u0085g\u2029h')).toBe('a\\nb\\rc\\td\\u0000e\\u007ff\\u0085g\\u2029h');
+    expect(printable('x'.repeat(300))).toBe(`${'x'.repeat(200)}…`);
+    expect(printable('s3://bucket/ünïcode key')).toBe('s3://bucket/ünïcode key');
   });
 });
