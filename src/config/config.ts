@@ -3,6 +3,7 @@ import { ConfigurationError } from '../errors.ts';
 import { codePoint, controlCharacterIn, printable } from '../format.ts';
 import { baseName, bucketNameProblem, parseS3Uri, s3UriProblem, type S3Location } from '../s3/uri.ts';
 import { INPUTS, describeInput, type InputKey } from './inputs.ts';
+import { ACTION_SPELLING, oneOf, type InputSpelling } from './spelling.ts';
 import { stagingKeysProblem } from './staging-keys.ts';
 import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
 
@@ -113,6 +114,8 @@ export interface ConfigSources {
   readonly inputs: Readonly<Partial<Record<InputKey, string>>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly envFile: Readonly<Record<string, string>>;
+  /** How a message names what the user gave: the action's inputs by default, the command line's flags. */
+  readonly spelling?: InputSpelling;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -244,6 +247,23 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
   delete: [...STAGING_NAME, 'dryRun', 'force'],
 };
 
+/**
+ * An input given explicitly to a mode that does not read it (`--from-environment` without
+ * `--promote`): named as the user gave it, with the modes it belongs to and the mode this run
+ * resolved to (from the input, RIVA_STAGE_MODE, or the default).
+ */
+function misplacedInputProblem(key: InputKey, mode: Operation, sources: ConfigSources): string {
+  const spelling = sources.spelling ?? ACTION_SPELLING;
+  const belongsTo = OPERATIONS.filter((candidate) => OPERATION_INPUTS[operationOf(candidate)].includes(key));
+  const modeVariable = INPUTS.mode.env.find((name) => sources.env[name]?.trim() || sources.envFile[name]?.trim());
+  const current = sources.inputs.mode?.trim()
+    ? spelling.mode(mode)
+    : modeVariable !== undefined
+      ? `mode ${mode} (from ${modeVariable})`
+      : `mode ${mode} (the default)`;
+  return `${spelling.input(key)} belongs to ${oneOf(belongsTo.map(spelling.mode))}, not to ${current}: remove it, or ${spelling.choose(belongsTo)}.`;
+}
+
 /** The inputs an operation cannot run without. */
 function requiredInputs(values: RawConfig): InputKey[] {
   const named: InputKey[] = ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
@@ -282,7 +302,7 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
   // Only inputs given explicitly: pipelines export every variable for every step.
   for (const key of Object.keys(sources.inputs) as InputKey[]) {
     if (!SHARED_INPUTS.includes(key) && !OPERATION_INPUTS[operation].includes(key) && sources.inputs[key]?.trim()) {
-      problems.set(key, `${describeInput(key)} does not apply to mode ${values.mode}: remove it, or choose the mode it belongs to.`);
+      problems.set(key, misplacedInputProblem(key, values.mode, sources));
     }
   }
   for (const key of requiredInputs(values)) {

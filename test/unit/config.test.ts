@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeSources, resolveConfig, withoutUserinfo, type ConfigSources } from '../../src/config/config.ts';
 import { describeInput, type InputKey } from '../../src/config/inputs.ts';
+import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
 import { ConfigurationError } from '../../src/errors.ts';
 
 const MODEL_URI = 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
@@ -249,5 +250,44 @@ describe('key lengths', () => {
     const longName = `riva-models/${'n'.repeat(990)}-en-us-rnnt.tar.gz`;
     expect(resolveConfig(sources({ ...complete, mode: 'reference-only', modelS3Uri: `s3://models/${longName}` }))).toMatchObject({ mode: 'reference-only' });
     expect(configError(sources({ ...complete, mode: 'full', modelS3Uri: `s3://models/${longName}` }))).toContain('/source/nnnn');
+  });
+});
+
+describe('inputs of another mode', () => {
+  it.each([
+    ['fromEnvironment', 'full', '`from-environment` belongs to mode promote, not to mode full: remove it, or set `mode` to promote.'],
+    ['deep', 'list', '`deep` belongs to mode verify or mode promote, not to mode list: remove it, or set `mode` to one of those.'],
+    ['deploymentJsonUri', 'promote', '`deployment-json-uri` belongs to mode verify, not to mode promote: remove it, or set `mode` to verify.'],
+    [
+      'dryRun',
+      'verify',
+      '`dry-run` belongs to mode bintarball-reference, mode reference-only, mode full, mode promote or mode delete, not to mode verify: remove it, or set `mode` to one of those.',
+    ],
+    ['containerS3Uri', 'delete', '`container-s3-uri` belongs to mode bintarball-reference, mode reference-only or mode full, not to mode delete: remove it, or set `mode` to one of those.'],
+  ] as const)('the action names input %s given to mode %s by its input name, and the modes it belongs to', (key, mode, expected) => {
+    const value = key === 'deploymentJsonUri' ? 's3://deployments/prod/m/v1/artifact.json' : key === 'containerS3Uri' ? MODEL_URI : key === 'fromEnvironment' ? 'dev' : 'true';
+    const promote = mode === 'promote' ? { fromEnvironment: 'dev' } : {};
+    expect(configError(sources({ ...complete, ...promote, mode, [key]: value }))).toBe(expected);
+  });
+
+  it('the command line names flags, judged on the mode the run resolved to', () => {
+    const cli = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}) =>
+      configError({ ...sources({ ...complete, ...inputs }, env), spelling: COMMAND_LINE_SPELLING });
+    expect(cli({ fromEnvironment: 'dev' })).toBe(
+      '`--from-environment` belongs to --promote, not to mode bintarball-reference (the default): remove it, or add --promote.',
+    );
+    expect(cli({ deep: 'true', mode: 'full' })).toBe('`--deep` belongs to --verify or --promote, not to --full: remove it, or use one of those.');
+    expect(cli({ force: 'true' }, { RIVA_STAGE_MODE: 'verify' })).toBe(
+      '`--force` belongs to --bintarball-reference, --reference-only, --full, --promote or --delete, not to mode verify (from RIVA_STAGE_MODE): remove it, or use one of those.',
+    );
+    // The same flags with the mode they belong to are fine.
+    expect(resolveConfig({ ...sources({ ...complete, mode: 'promote', fromEnvironment: 'dev', deep: 'true' }), spelling: COMMAND_LINE_SPELLING })).toMatchObject({
+      operation: 'promote',
+      deep: true,
+    });
+  });
+
+  it('ignores variables of other modes: pipelines export every variable for every step', () => {
+    expect(resolveConfig(sources(complete, { RIVA_PROMOTE_FROM_ENV: 'dev', RIVA_VERIFY_DEEP: 'true' }))).toMatchObject({ operation: 'stage' });
   });
 });
