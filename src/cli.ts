@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { resolveConfig, type Operation } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
+import { COMMAND_LINE_SPELLING } from './config/spelling.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
 import { cancelOnSignals, EXIT_CANCELLED } from './cancellation.ts';
 import { CancelledError, ConfigurationError, errorMessage } from './errors.ts';
@@ -98,7 +99,8 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       ...(flags['from-environment'] !== undefined ? { fromEnvironment: flags['from-environment'] } : {}),
     };
     const envFile = readEnvFile(inputs.envFile, process.cwd());
-    const config = resolveConfig({ inputs, env: process.env, envFile });
+    // A flag of another mode is named as a flag, with the modes it belongs to (`--deep` belongs to --verify or --promote).
+    const config = resolveConfig({ inputs, env: process.env, envFile, spelling: COMMAND_LINE_SPELLING });
     for (const warning of prepareAwsEnvironment(process.env, envFile)) log(`warning: ${warning}`);
     const runId = randomUUID();
     let stateFile = '';

@@ -1,6 +1,7 @@
 import type { Mode, StageConfig } from './config/config.ts';
-import { ConfigurationError } from './errors.ts';
-import { baseName, parseS3Uri, type S3Location } from './s3/uri.ts';
+import { ConfigurationError, ValidationError } from './errors.ts';
+import { printable } from './format.ts';
+import { baseName, keyProblem, parseS3Uri, type S3Location } from './s3/uri.ts';
 
 /**
  * Where a staging lives: the one place that builds a key. Every other module asks a layout for
@@ -105,10 +106,16 @@ export function relativeToPrefix(layout: StagingLayout, location: S3Location): s
   return location.key.slice(layout.prefix.key.length);
 }
 
-/** Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. */
+/**
+ * Full mode: where a `.riva` file of the archive is staged, and its path in the metadata. An
+ * entry whose key S3 would refuse (over 1024 bytes) is refused here, before its upload.
+ */
 export function stagedModelFile(layout: FullLayout, archivePath: string): { path: string; location: S3Location } {
   const path = `${MODEL_FILES_FOLDER}${archivePath}`;
-  return { path, location: stagingObject(layout, path) };
+  const location = stagingObject(layout, path);
+  const problem = keyProblem(location.key);
+  if (problem !== undefined) throw new ValidationError(`The archive entry ${printable(archivePath)} cannot be staged: its key ${problem}.`);
+  return { path, location };
 }
 
 /** Full mode: the folder under which the `.riva` files are staged, for messages. */

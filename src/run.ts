@@ -49,7 +49,7 @@ export interface RunOutcome {
  */
 export async function runOperation(config: RunConfig, context: RunContext, reporter: RunReporter): Promise<RunOutcome> {
   const operation = operationFor(config);
-  const state = openStateFile(config, operation.stateFile(config), context);
+  const state = openStateFile(config, operation.stateFile(config), context, reporter);
   const { store, deadline, close } = openStore(config, reporter, context.cancellation);
   try {
     const result = await operation.run(config, {
@@ -75,16 +75,23 @@ export async function runOperation(config: RunConfig, context: RunContext, repor
   }
 }
 
-function openStateFile(config: RunConfig, file: { name: string; fields: Record<string, unknown> }, context: RunContext): StateFile {
+function openStateFile(
+  config: RunConfig,
+  file: { name: string; fields: Record<string, unknown> },
+  context: RunContext,
+  reporter: RunReporter,
+): StateFile {
   const path = config.stateFile ?? join(context.stateDirectory, 'riva-130-stage', `${file.name}.json`);
-  const state = new StateFile(path, {
+  const header = {
     tool: 'riva-130-stage',
     tool_version: TOOL_VERSION,
     run_id: context.runId,
     mode: config.mode,
     ...file.fields,
     started_at: new Date().toISOString(),
-  });
+  };
+  // A state file that cannot be written is a warning: the staging itself does not depend on it.
+  const state = new StateFile(path, header, undefined, (message) => reporter.warning(message));
   context.onStateFile?.(state.path);
   return state;
 }

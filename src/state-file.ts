@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorMessage } from './errors.ts';
 
@@ -18,16 +19,27 @@ export interface PhaseRecord {
  * The run's JSON record on disk (SPEC §4): each phase as it starts, ends or fails, and what the
  * run wrote, so a failed pipeline shows where it stopped and step 131 can read what happened.
  * Rewritten whole (write-then-rename) on every change, so a reader never sees half a file.
+ *
+ * The record serves the run; it never decides it. A write that fails (full disk, unwritable
+ * folder) is told once to `onWriteError`, as a message naming the path, and the run goes on.
  */
 export class StateFile {
   readonly path: string;
   readonly #document: Record<string, unknown>;
   readonly #phases: PhaseRecord[] = [];
   readonly #now: () => Date;
+  readonly #onWriteError: (message: string) => void;
+  #writeFailed = false;
 
-  constructor(path: string, header: Record<string, unknown>, now: () => Date = () => new Date()) {
+  constructor(
+    path: string,
+    header: Record<string, unknown>,
+    now: () => Date = () => new Date(),
+    onWriteError: (message: string) => void = () => {},
+  ) {
     this.path = path;
     this.#now = now;
+    this.#onWriteError = onWriteError;
     this.#document = { ...header, status: 'running', phases: this.#phases };
     this.#save();
   }
@@ -83,9 +95,28 @@ export class StateFile {
   }
 
   #save(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(this.#document, null, 2)}\n`);
-    renameSync(temporary, this.path);
+    // A name of its own for each write: two runs on one host may share the path.
+    const temporary = `${this.path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(temporary, `${JSON.stringify(this.#document, null, 2)}\n`);
+      renameSync(temporary, this.path);
+    } catch (error) {
+      this.#reportWriteError(error);
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // Nothing was written where nothing could be.
+      }
+    }
+  }
+
+  #reportWriteError(error: unknown): void {
+    if (this.#writeFailed) return;
+    this.#writeFailed = true;
+    this.#onWriteError(
+      `Could not write the state file ${this.path} (${errorMessage(error)}); the run goes on without it, ` +
+        'so the file may be missing or out of date. Free space or fix the folder, or set `state-file` (RIVA_STAGE_STATE_FILE) to a writable path.',
+    );
   }
 }

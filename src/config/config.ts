@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
+import { codePoint, controlCharacterIn, printable } from '../format.ts';
 import { baseName, bucketNameProblem, parseS3Uri, s3UriProblem, type S3Location } from '../s3/uri.ts';
 import { INPUTS, describeInput, type InputKey } from './inputs.ts';
+import { ACTION_SPELLING, oneOf, type InputSpelling } from './spelling.ts';
+import { stagingKeysProblem } from './staging-keys.ts';
 import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
 
 /** The modes that stage (and write a metadata document of their own). */
@@ -111,6 +114,8 @@ export interface ConfigSources {
   readonly inputs: Readonly<Partial<Record<InputKey, string>>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly envFile: Readonly<Record<string, string>>;
+  /** How a message names what the user gave: the action's inputs by default, the command line's flags. */
+  readonly spelling?: InputSpelling;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -121,6 +126,14 @@ export const DEFAULT_LEASE_TTL_SECONDS = 120;
 // no escaping and can never climb out of their prefix.
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SLUG_RULE = 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit (no "/" or "..")';
+// An endpoint's `user:password@` is refused rather than stripped. S3 requests are signed with
+// the AWS credentials (the SDK's chain); a password in the URL is never used for anything, so
+// refusing it costs nothing, while accepting it would put a secret into every message, state
+// file and summary that names the endpoint. Refused here, it reaches none of them: every message
+// quotes the value through `shownValue`, which masks it.
+const ENDPOINT_USERINFO_RULE =
+  'must not carry credentials (user:password@): S3 requests are signed with the AWS credentials ' +
+  '(AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a role), never with a password in the URL; remove them from the URL';
 const TRUE_VALUES = ['true', 'True', 'TRUE'];
 const FALSE_VALUES = ['false', 'False', 'FALSE', ''];
 
@@ -172,6 +185,7 @@ const RawConfigSchema = z.object({
   containerS3Uri: s3Uri.optional(),
   s3Endpoint: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine((value) => !hasUserinfo(value), ENDPOINT_USERINFO_RULE)
     .optional(),
   timeout: positiveInteger(7 * 24 * 3600).optional(),
   expectedSha256: z
@@ -233,6 +247,23 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
   delete: [...STAGING_NAME, 'dryRun', 'force'],
 };
 
+/**
+ * An input given explicitly to a mode that does not read it (`--from-environment` without
+ * `--promote`): named as the user gave it, with the modes it belongs to and the mode this run
+ * resolved to (from the input, RIVA_STAGE_MODE, or the default).
+ */
+function misplacedInputProblem(key: InputKey, mode: Operation, sources: ConfigSources): string {
+  const spelling = sources.spelling ?? ACTION_SPELLING;
+  const belongsTo = OPERATIONS.filter((candidate) => OPERATION_INPUTS[operationOf(candidate)].includes(key));
+  const modeVariable = INPUTS.mode.env.find((name) => sources.env[name]?.trim() || sources.envFile[name]?.trim());
+  const current = sources.inputs.mode?.trim()
+    ? spelling.mode(mode)
+    : modeVariable !== undefined
+      ? `mode ${mode} (from ${modeVariable})`
+      : `mode ${mode} (the default)`;
+  return `${spelling.input(key)} belongs to ${oneOf(belongsTo.map(spelling.mode))}, not to ${current}: remove it, or ${spelling.choose(belongsTo)}.`;
+}
+
 /** The inputs an operation cannot run without. */
 function requiredInputs(values: RawConfig): InputKey[] {
   const named: InputKey[] = ['bucket', 'modelName', 'modelVersion', 'environment', 'awsRegion'];
@@ -257,28 +288,28 @@ function requiredInputs(values: RawConfig): InputKey[] {
  */
 export function resolveConfig(sources: ConfigSources): RunConfig {
   const raw = mergeSources(sources);
-  const problems = new Map<InputKey, string>();
+  const problems = controlCharacterProblems(raw);
   const parsed = RawConfigSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path[0] as InputKey;
       if (!problems.has(key)) problems.set(key, describeProblem(key, issue.message, raw));
     }
-    throw configurationError(problems);
   }
+  if (!parsed.success || problems.size > 0) throw configurationError(problems);
   const values = parsed.data;
   const operation = operationOf(values.mode);
   // Only inputs given explicitly: pipelines export every variable for every step.
   for (const key of Object.keys(sources.inputs) as InputKey[]) {
     if (!SHARED_INPUTS.includes(key) && !OPERATION_INPUTS[operation].includes(key) && sources.inputs[key]?.trim()) {
-      problems.set(key, `${describeInput(key)} does not apply to mode ${values.mode}: remove it, or choose the mode it belongs to.`);
+      problems.set(key, misplacedInputProblem(key, values.mode, sources));
     }
   }
   for (const key of requiredInputs(values)) {
     if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw));
   }
   if (problems.size > 0) throw configurationError(problems);
-  const settings: RunSettings = {
+  const config = operationConfig(values, {
     connection: {
       region: values.awsRegion!,
       endpoint: values.s3Endpoint,
@@ -287,7 +318,14 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
       stallTimeoutSeconds: values.stallTimeout,
     },
     stateFile: values.stateFile,
-  };
+  });
+  const keysProblem = stagingKeysProblem(config);
+  if (keysProblem !== undefined) throw new ConfigurationError(keysProblem);
+  return config;
+}
+
+function operationConfig(values: RawConfig, settings: RunSettings): RunConfig {
+  const operation = operationOf(values.mode);
   switch (operation) {
     case 'verify':
       return { operation, mode: 'verify', ...settings, target: verifyTarget(values), deep: values.deep };
@@ -309,6 +347,22 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
     case 'stage':
       return stageConfig(values as RawConfig & { mode: Mode }, settings);
   }
+}
+
+/**
+ * Every value becomes part of a key, a document, a log line or an output: a control character
+ * (newline, carriage return, tab, DEL, C1) could forge a line in any of them, so none is accepted.
+ * Leading and trailing whitespace is already trimmed (a `.env` file with CRLF line ends).
+ */
+function controlCharacterProblems(raw: Partial<Record<InputKey, string>>): Map<InputKey, string> {
+  const problems = new Map<InputKey, string>();
+  for (const key of Object.keys(raw) as InputKey[]) {
+    const control = controlCharacterIn(raw[key]!);
+    if (control === undefined) continue;
+    const found = `U+${codePoint(control.character)} at character ${control.index + 1}`;
+    problems.set(key, describeProblem(key, `must not contain a control character (newline, carriage return, tab, …), but has ${found}`, raw));
+  }
+  return problems;
 }
 
 function promoteConfig(values: RawConfig, settings: RunSettings): PromoteConfig {
@@ -419,7 +473,29 @@ function describeProblem(
     const where = env.length > 0 ? `the \`${input}\` input or ${env.join(' or ')}` : `the \`${input}\` input`;
     return `${describeInput(key)} ${message}: set ${where}.`;
   }
-  return `${describeInput(key)} ${message}; got "${value}".`;
+  return `${describeInput(key)} ${message}; got "${shownValue(key, value)}".`;
+}
+
+/** A value as an error message may quote it: escaped, and an endpoint's credentials masked. */
+function shownValue(key: InputKey, value: string): string {
+  return printable(key === 's3Endpoint' ? withoutUserinfo(value) : value);
+}
+
+/** Whether a URL carries `user:password@` (or any `@` before its host, valid URL or not). */
+function hasUserinfo(url: string): boolean {
+  return withoutUserinfo(url) !== url;
+}
+
+/**
+ * `https://user:secret@host/` → `https://***@host/`. By the last `@`, not by a URL parser, so
+ * that a value no parser accepts (a `/` in the password) is masked all the same.
+ */
+export function withoutUserinfo(url: string): string {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const scheme = url.indexOf('://');
+  const start = scheme >= 0 && scheme < at ? scheme + '://'.length : 0;
+  return `${url.slice(0, start)}***${url.slice(at)}`;
 }
 
 function describeNotInferred(key: InputKey, what: string, model: S3Location): string {

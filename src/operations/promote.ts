@@ -71,6 +71,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   const startedAt = deps.now();
   const verifyOptions = { maxAttempts: config.connection.maxAttempts };
   const source = await state.phase('discover', async () => {
+    if (config.dryRun) await store.checkBucket(config.bucket, 'the target bucket');
     const checked = await verifyDeployment({ target: { ...config, environment: config.fromEnvironment }, deep: config.deep }, store, log, verifyOptions);
     if (checked.mismatches.length > 0 || checked.metadata === undefined || checked.metadataSha256 === undefined) {
       throw new ValidationError(`The ${config.fromEnvironment} staging cannot be promoted. ${mismatchReport(checked)}`);

@@ -108,6 +108,7 @@ function fullModeRows(result: StagingResult): Array<[string, string]> {
 function cacheText(cache: CacheReport): string {
   if (cache.outcome === 'off') return 'off';
   if (cache.outcome === 'hit') return `hit (${cache.description}): ${formatBytes(cache.bytesNotDownloaded)} not downloaded`;
+  if (cache.outcome === 'unsaved') return `miss (${cache.description}): could not be saved for the next run (see the warning)`;
   return `miss (${cache.description}): saved for the next run`;
 }
 

@@ -5,6 +5,7 @@ import { multipartEtag } from './etag.ts';
 import {
   describeExisting,
   lostConditionalWrite,
+  missingBucket,
   unquote,
   type ByteRange,
   type CompletedPart,
@@ -23,7 +24,7 @@ import { formatS3Uri, type S3Location } from './uri.ts';
 
 /** The requests a fault can strike: the ObjectStore methods that send one (`describe` sends a `head`). */
 export type RequestName =
-  | 'head' | 'headPart' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'copyObject' | 'createMultipartUpload'
+  | 'head' | 'headBucket' | 'headPart' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'copyObject' | 'createMultipartUpload'
   | 'uploadPartCopy' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadStream';
 
 /** A failure the next matching request(s) answer with instead of doing their work. */
@@ -240,6 +241,17 @@ export class MemoryObjectStore implements ObjectStore {
       this.#server.objects.delete(idOf(location));
     } catch (error) {
       throw this.describeError(error, `delete ${what}`, location);
+    }
+  }
+
+  async checkBucket(bucket: string, what: string): Promise<void> {
+    const location = { bucket, key: '' };
+    try {
+      this.#request('headBucket', location);
+      this.#bucket(location);
+    } catch (error) {
+      // As on S3: a HEAD of a missing bucket is a bodiless 404.
+      throw isNotFound(error) ? missingBucket(this, bucket, what) : this.describeError(error, `reach ${what}`, location);
     }
   }
 

@@ -112,6 +112,12 @@ export interface ObjectStore {
    */
   putText(location: S3Location, body: string, contentType: string, what: string, options?: ConditionalWrite): Promise<string>;
   delete(location: S3Location, what: string): Promise<void>;
+  /**
+   * HeadBucket: resolves when the bucket exists and the credentials reach it. A missing bucket
+   * is a NotFoundError naming it; wrong region, access denied and an unreachable endpoint are
+   * their typed errors, as for objects.
+   */
+  checkBucket(bucket: string, what: string): Promise<void>;
   /** One page after another of a delimiter listing under `prefix` (a key ending in `/`). */
   list(prefix: S3Location, what: string, options?: { delimiter?: string }): Promise<Listing>;
 
@@ -182,6 +188,11 @@ export async function describeExisting(store: ObjectStore, location: S3Location,
   // What a HEAD of a missing object answers: a bodiless 404.
   if (info === undefined) throw store.describeError({ name: 'NotFound', $metadata: { httpStatusCode: 404 } }, `find ${what}`, location);
   return info;
+}
+
+/** `checkBucket`'s answer to a bucket that does not exist (a bodiless 404 to HeadBucket). */
+export function missingBucket(store: ObjectStore, bucket: string, what: string): Error {
+  return store.describeError({ name: 'NoSuchBucket', Code: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } }, `find ${what}`, { bucket, key: '' });
 }
 
 export function unquote(etag: string): string {

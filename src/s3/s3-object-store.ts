@@ -6,6 +6,7 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -27,6 +28,7 @@ import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors
 import {
   lostConditionalWrite,
   describeExisting,
+  missingBucket,
   unquote,
   type ByteRange,
   type CompletedPart,
@@ -181,6 +183,14 @@ export class S3ObjectStore implements ObjectStore {
       await this.#client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), this.#bound());
     } catch (error) {
       throw this.describeError(error, `delete ${what}`, location);
+    }
+  }
+
+  async checkBucket(bucket: string, what: string): Promise<void> {
+    try {
+      await this.#client.send(new HeadBucketCommand({ Bucket: bucket }), this.#bound());
+    } catch (error) {
+      throw isNotFound(error) ? missingBucket(this, bucket, what) : this.describeError(error, `reach ${what}`, { bucket, key: '' });
     }
   }
 

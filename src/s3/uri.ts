@@ -1,3 +1,5 @@
+import { codePoint, controlCharacterIn } from '../format.ts';
+
 /** A bucket and a key: where one object lives. */
 export interface S3Location {
   readonly bucket: string;
@@ -17,6 +19,18 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** S3's limit on a key: 1024 bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
+/** Why `key` cannot be a key this tool writes or reads (too long for S3, a control character), or undefined. */
+export function keyProblem(key: string): string | undefined {
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes > MAX_KEY_BYTES) return `is ${bytes} bytes long (UTF-8); S3 allows at most ${MAX_KEY_BYTES}`;
+  const control = controlCharacterIn(key);
+  if (control !== undefined) return `contains a control character (U+${codePoint(control.character)}) at character ${control.index + 1}`;
+  return undefined;
+}
+
 /** Why `uri` is not an `s3://bucket/key` URI of an object, or undefined when it is. */
 export function s3UriProblem(uri: string): string | undefined {
   if (!uri.startsWith('s3://')) return 'must be an s3://bucket/key URI';
@@ -27,7 +41,8 @@ export function s3UriProblem(uri: string): string | undefined {
   if (bucketProblem) return `has a bad bucket name: ${bucketProblem}`;
   const key = rest.slice(slash + 1);
   if (key === '' || key.endsWith('/')) return 'must name an object, not a folder';
-  return undefined;
+  const problem = keyProblem(key);
+  return problem === undefined ? undefined : `has a key that ${problem}`;
 }
 
 /** Parses `s3://bucket/key`; callers validate with `s3UriProblem` first. */

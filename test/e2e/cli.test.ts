@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,3 +130,80 @@ describe('riva-130-stage command line', () => {
     expect(JSON.parse(fromFile.stdout)['deployment-json-uri']).toContain('/staging/');
   });
 });
+
+describe('riva-130-stage command line: inputs it refuses, and what it never prints', () => {
+  /** The seed variables pointed at the recording proxy, so a test can tell that no request was made. */
+  const proxiedEnv = (overrides: Record<string, string> = {}) => seedEnv({ AWS_ENDPOINT_URL_S3: s3.proxy.endpoint, ...overrides });
+
+  it.each([
+    [['--from-environment=dev'], '`--from-environment` belongs to --promote, not to mode bintarball-reference (the default): remove it, or add --promote.'],
+    [['--full', '--deep'], '`--deep` belongs to --verify or --promote, not to --full: remove it, or use one of those.'],
+    [['--verify', '--dry-run'], '`--dry-run` belongs to --bintarball-reference, --reference-only, --full, --promote or --delete, not to --verify'],
+    [['--list', '--force'], '`--force` belongs to --bintarball-reference, --reference-only, --full, --promote or --delete, not to --list'],
+  ])('%j is a usage error naming the mode the flag belongs to: exit 2, no request', async (args, message) => {
+    const run = await runCli(args, proxiedEnv());
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(`riva-130-stage: ${message}`);
+    expect(run.stdout).toBe('');
+    expect(s3.proxy.requests).toEqual([]);
+  });
+
+  it('judges a flag on the mode the run resolved to, from RIVA_STAGE_MODE as well as from a flag', async () => {
+    const run = await runCli(['--deep'], proxiedEnv({ RIVA_STAGE_MODE: 'list' }));
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('`--deep` belongs to --verify or --promote, not to mode list (from RIVA_STAGE_MODE)');
+    // The flag reaches promote, which then looks for the dev staging (there is none).
+    const promoted = await runCli(['--from-environment=dev'], proxiedEnv({ RIVA_STAGE_MODE: 'promote', ENV: 'prod' }));
+    expect(promoted.exitCode).toBe(1);
+    expect(promoted.stderr).toContain('riva-130-stage: No staging of parakeet-rnnt-en-us v2025.09 for dev at');
+  });
+
+  it('refuses a control character in a URI or name, showing it escaped: exit 2, no request', async () => {
+    const run = await runCli(['--reference-only'], proxiedEnv({ RIVA_ASR_MODEL_S3_URI: `${s3.tree.modelUri.slice(0, -7)}\nforged.tar.gz`, MODEL_VERSION: 'v1\u0085' }));
+    expect(run.exitCode).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^riva-130-stage: `model-s3-uri` \(RIVA_ASR_MODEL_S3_URI\) must not contain a control character .*\\nforged\.tar\.gz"\.$/);
+    expect(lines[1]).toBe('`model-version` (MODEL_VERSION) must not contain a control character (newline, carriage return, tab, …), but has U+0085 at character 3; got "v1\\u0085".');
+    expect(s3.proxy.requests).toEqual([]);
+  });
+
+  it('never prints the password of an endpoint URL, nor writes it to a state file', async () => {
+    const secret = 'endpointPassw0rd';
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'riva-cli-state-')), 'state.json');
+    const endpoint = s3.proxy.endpoint.replace('://', `://${s3.target.accessKeyId}:${secret}@`);
+    for (const args of [['--reference-only'], ['--full', '--json'], ['--verify']]) {
+      const run = await runCli(args, proxiedEnv({ AWS_ENDPOINT_URL_S3: endpoint, RIVA_STAGE_STATE_FILE: stateFile }));
+      expect(run.exitCode, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain('`s3-endpoint` (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) must not carry credentials (user:password@)');
+      expect(run.stderr).toContain('got "http://***@127.0.0.1:');
+      expect(run.stdout + run.stderr).not.toContain(secret);
+    }
+    expect(existsSync(stateFile)).toBe(false);
+    expect(s3.proxy.requests).toEqual([]);
+  });
+
+  it('a dry run against a missing target bucket fails naming it, instead of answering planned', async () => {
+    const run = await runCli(['--dry-run', '--json'], seedEnv({ NVIDIA_DRIVERS_S3_BUCKET: 'no-such-deployments' }));
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      'riva-130-stage: Could not find the target bucket (s3://no-such-deployments/): the bucket does not exist. Check the bucket name and `aws-region` (AWS_REGION).',
+    );
+    const planned = await runCli(['--dry-run', '--json'], seedEnv());
+    expect(JSON.parse(planned.stdout)).toMatchObject({ status: 'planned' });
+  });
+
+  it('a state file it cannot write is one warning naming the path, and the staging succeeds', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'riva-cli-state-'));
+    writeFileSync(join(folder, 'not-a-folder'), '');
+    const stateFile = join(folder, 'not-a-folder', 'state.json');
+    const run = await runCli(['--reference-only', '--json'], seedEnv({ RIVA_STAGE_STATE_FILE: stateFile }));
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'staged' });
+    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('warning: Could not write the state file'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(stateFile);
+  });
+});
+

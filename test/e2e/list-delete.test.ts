@@ -201,20 +201,20 @@ describe('delete', () => {
 
 describe('an input of another mode', () => {
   it.each([
-    ['list', 'force', '`force`'],
-    ['list', 'dry-run', '`dry-run`'],
-    ['delete', 'deep', '`deep` (RIVA_VERIFY_DEEP)'],
-  ])('action mode %s with %s is refused before any S3 request', async (mode, input, named) => {
+    ['list', 'force', '`force` belongs to mode bintarball-reference, mode reference-only, mode full, mode promote or mode delete, not to mode list'],
+    ['list', 'dry-run', '`dry-run` belongs to mode bintarball-reference, mode reference-only, mode full, mode promote or mode delete, not to mode list'],
+    ['delete', 'deep', '`deep` belongs to mode verify or mode promote, not to mode delete: remove it, or set `mode` to one of those.'],
+  ])('action mode %s with %s is refused before any S3 request', async (mode, input, message) => {
     const run = await act({ mode, [input]: 'true' });
     expect(run.exitCode).toBe(1);
-    expect(commandData(run.errors.join('\n'))).toContain(`${named} does not apply to mode ${mode}`);
+    expect(commandData(run.errors.join('\n'))).toContain(message);
     expect(s3.proxy.requests).toEqual([]);
   });
 
   it.each([
-    [['--list', '--deep'], '`deep` (RIVA_VERIFY_DEEP) does not apply to mode list'],
-    [['--list', '--force'], '`force` does not apply to mode list'],
-    [['--delete', '--deep'], '`deep` (RIVA_VERIFY_DEEP) does not apply to mode delete'],
+    [['--list', '--deep'], '`--deep` belongs to --verify or --promote, not to --list'],
+    [['--list', '--force'], '`--force` belongs to --bintarball-reference, --reference-only, --full, --promote or --delete, not to --list'],
+    [['--delete', '--deep'], '`--deep` belongs to --verify or --promote, not to --delete'],
   ])('CLI %j is a usage error before any S3 request: exit 2', async (args, message) => {
     const run = await runCli(args, listEnv({ RIVA_ASR_MODEL_NAME: MODEL_NAME, MODEL_VERSION, ENV: 'dev' }));
     expect(run.exitCode).toBe(2);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { archiveCacheKey } from '../../src/cache/archive-cache.ts';
+import { archiveCacheKey, type ArchiveCache } from '../../src/cache/archive-cache.ts';
 import { LocalDirectoryCache } from '../../src/cache/local-directory-cache.ts';
 import type { ReferencedObject } from '../../src/metadata.ts';
 import { openArchiveBytes, type ArchiveBytes } from '../../src/operations/stage/archive-source.ts';
@@ -58,14 +58,14 @@ async function cacheEntry(source: ReferencedObject, body: Buffer): Promise<void>
 }
 
 /** One streaming pass as full mode makes it: read every byte, then keep what a miss wrote. */
-async function pass(store: MemoryObjectStore, source: ReferencedObject, knownSha256: readonly string[] = []) {
+async function pass(store: MemoryObjectStore, source: ReferencedObject, knownSha256: readonly string[] = [], archiveCache: ArchiveCache = cache) {
   const logs: string[] = [];
   const warnings: string[] = [];
   store.requests.length = 0;
   const archive: ArchiveBytes = await openArchiveBytes({
     source,
     store,
-    cache,
+    cache: archiveCache,
     maxAttempts: 2,
     progress: new TransferProgress('Reading', source.info.size, () => {}),
     log: (message) => logs.push(message),
@@ -209,5 +209,36 @@ describe('openArchiveBytes: a cached archive is used only once shown to be the s
     const corrupt = await pass(store, source);
     expect(corrupt.outcome).toBe('miss');
     expect(corrupt.warnings[0]).toContain(`(its SHA-256 is ${sha256(IMPOSTOR)}, ${sha256(GENUINE)} was recorded)`);
+  });
+});
+
+describe('openArchiveBytes: the cache reports what it did', () => {
+  /** A cache whose copy cannot be kept: written to /dev/full (ENOSPC), or refused when committed. */
+  const failingCache = (writer: { path: string; commit: () => Promise<void> }): ArchiveCache => ({
+    description: 'local directory /full',
+    restore: async () => undefined,
+    begin: async () => ({ ...writer, discard: async () => {} }),
+    discard: async () => {},
+  });
+
+  it.each([
+    ['a full disk', { path: '/dev/full', commit: async () => {} }, /: ENOSPC/],
+    ['a refused commit', { path: '/dev/null', commit: () => Promise.reject(new Error('EROFS: read-only file system')) }, /: EROFS/],
+  ])('a miss it could not save (%s) is unsaved, with one warning, and every byte still streams', async (_, writer, cause) => {
+    const { store, source } = await sourceIn();
+
+    const run = await pass(store, source, [], failingCache(writer));
+
+    expect(run.outcome).toBe('unsaved');
+    expect(run.read.equals(GENUINE)).toBe(true);
+    expect(run.warnings).toHaveLength(1);
+    expect(run.warnings[0]).toMatch(/^Could not save the model archive to the local directory \/full/);
+    expect(run.warnings[0]).toMatch(cause);
+    expect(run.logs.filter((line) => line.startsWith('Saved'))).toEqual([]);
+  });
+
+  it('a miss it saved stays a miss', async () => {
+    const { store, source } = await sourceIn();
+    expect((await pass(store, source)).outcome).toBe('miss');
   });
 });

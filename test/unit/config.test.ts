@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mergeSources, resolveConfig, type ConfigSources } from '../../src/config/config.ts';
+import { mergeSources, resolveConfig, withoutUserinfo, type ConfigSources } from '../../src/config/config.ts';
+import { describeInput, type InputKey } from '../../src/config/inputs.ts';
+import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
 import { ConfigurationError } from '../../src/errors.ts';
 
 const MODEL_URI = 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
@@ -134,5 +136,158 @@ describe('resolveConfig', () => {
 
   it('reads booleans the way the Actions toolkit does', () => {
     expect(resolveConfig(sources({ ...complete, dryRun: 'True', force: 'FALSE' }))).toMatchObject({ dryRun: true, force: false });
+  });
+});
+
+describe('control characters', () => {
+  const CONTROLS = [
+    ['newline', '\n', '\\n'],
+    ['carriage return', '\r', '\\r'],
+    ['tab', '\t', '\\t'],
+    ['NUL', '\u0000', '\\u0000'],
+    ['DEL', '\u007f', '\\u007f'],
+    ['C1 NEL', '\u0085', '\\u0085'],
+    ['line separator', '\u2028', '\\u2028'],
+  ] as const;
+  const VALUES: ReadonlyArray<[InputKey, string]> = [
+    ['modelS3Uri', MODEL_URI],
+    ['containerS3Uri', 's3://models/bintarball/riva-containers/riva-speech-2.15.0.tar.gz'],
+    ['deploymentJsonUri', 's3://deployments/prod/m/v1/artifact.json'],
+    ['bucket', 'deployments'],
+    ['modelName', 'parakeet-rnnt-en-us'],
+    ['modelVersion', 'v2025.09'],
+    ['environment', 'prod'],
+    ['artifactId', 'parakeet-v1'],
+    ['fromEnvironment', 'dev'],
+    ['languageCode', 'en-US'],
+    ['architecture', 'rnnt'],
+    ['s3Endpoint', 'http://127.0.0.1:9000'],
+    ['awsRegion', 'us-east-1'],
+    ['stateFile', '/tmp/state.json'],
+  ];
+
+  it.each(VALUES.flatMap(([key, value]) => CONTROLS.map(([name, character, escaped]) => [key, name, value, character, escaped] as const)))(
+    '%s with a %s inside is refused, naming the input, its variable and the character',
+    (key, _name, value, character, escaped) => {
+      const middle = Math.floor(value.length / 2);
+      const bad = `${value.slice(0, middle)}${character}${value.slice(middle)}`;
+      const message = configError(sources({ ...complete, [key]: bad }));
+      expect(message.split('\n')).toHaveLength(1);
+      expect(message).toContain(`${describeInput(key)} must not contain a control character`);
+      expect(message).toContain(`U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at character ${middle + 1}`);
+      expect(message).toContain(`got "${value.slice(0, middle)}${escaped}${value.slice(middle)}"`);
+      expect(message).not.toContain(character);
+    },
+  );
+
+  it('is refused from the environment and .env too, naming the variable', () => {
+    const message = configError(sources({ ...complete, modelName: undefined }, { RIVA_ASR_MODEL_NAME: 'a\u0085b' }));
+    expect(message).toContain('`model-name` (RIVA_ASR_MODEL_NAME) must not contain a control character');
+    expect(configError(sources({ ...complete, environment: undefined }, {}, { ENV: 'pr\nod' }))).toContain('`environment` (ENV)');
+  });
+
+  it('leaves leading and trailing whitespace to trimming (a .env file with CRLF line ends)', () => {
+    expect(resolveConfig(sources({ ...complete, environment: 'prod\r\n', modelS3Uri: `\t${MODEL_URI}\n` }))).toMatchObject({ environment: 'prod' });
+  });
+
+  it('reports every other problem with it, one line each', () => {
+    const message = configError(sources({ ...complete, bucket: 'de\nployments', modelVersion: 'v/1', timeout: 'soon' }));
+    expect(message.split('\n')).toHaveLength(3);
+  });
+});
+
+describe('credentials in s3-endpoint', () => {
+  const SECRET = 's3cr3tPassw0rd';
+
+  it.each([
+    `http://AKIAEXAMPLE:${SECRET}@127.0.0.1:9000`,
+    `https://${SECRET}@s3.example.com`,
+    `https://user:${SECRET}@s3.example.com/path`,
+    `ftp://user:${SECRET}@s3.example.com`,
+    `https://user:${SECRET.slice(0, 4)}/${SECRET.slice(4)}@s3.example.com`,
+    `http://user:${SECRET}@host\nX-Injected: 1`,
+  ])('%j is refused without the secret in the message', (endpoint) => {
+    const message = configError(sources({ ...complete, s3Endpoint: endpoint }));
+    expect(message).toContain('`s3-endpoint` (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)');
+    expect(message).toContain('***@');
+    expect(message).not.toContain(SECRET);
+    expect(message).not.toContain(SECRET.slice(4));
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('says why: S3 signs with the AWS credentials, never a password in the URL', () => {
+    const message = configError(sources({ ...complete }, { AWS_ENDPOINT_URL_S3: `http://user:${SECRET}@127.0.0.1:9000` }));
+    expect(message).toBe(
+      '`s3-endpoint` (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) must not carry credentials (user:password@): S3 requests are signed with ' +
+        'the AWS credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE or a role), never with a password in the URL; ' +
+        'remove them from the URL; got "http://***@127.0.0.1:9000".',
+    );
+  });
+
+  it('masks userinfo by the last @, whatever follows', () => {
+    expect(withoutUserinfo('https://a:b@c@host:1/x')).toBe('https://***@host:1/x');
+    expect(withoutUserinfo('user:pass@host')).toBe('***@host');
+    expect(withoutUserinfo('http://127.0.0.1:9000')).toBe('http://127.0.0.1:9000');
+  });
+});
+
+describe('key lengths', () => {
+  it('refuses a model-s3-uri whose key is longer than S3 allows, counting UTF-8 bytes', () => {
+    // 513 two-byte characters: 1026 bytes in 513 characters, 1056 bytes with the rest of the key.
+    const message = configError(sources({ ...complete, modelS3Uri: `s3://models/riva-models/${'é'.repeat(513)}-en-us-rnnt.tar.gz` }));
+    expect(message).toMatch(/^`model-s3-uri` \(RIVA_ASR_MODEL_S3_URI\) has a key that is 1056 bytes long \(UTF-8\); S3 allows at most 1024/);
+  });
+
+  it('refuses a staging whose fixed keys would be longer than S3 allows, before any request', () => {
+    // A deep bintarball root: the archive's own key fits, the metadata's beside the tree does not.
+    const deepRoot = `${'folder/'.repeat(140)}riva-models/x-en-us-rnnt.tar.gz`;
+    expect(deepRoot.length).toBeLessThanOrEqual(1024);
+    const deep = configError(sources({ ...complete, modelS3Uri: `s3://models/${deepRoot}` }));
+    expect(deep).toMatch(/^The staging's key s3:\/\/deployments\/folder\/folder\/.*… is \d+ bytes long \(UTF-8\); S3 allows at most 1024\. Shorten/);
+    expect(resolveConfig(sources({ ...complete, mode: 'reference-only', modelS3Uri: `s3://models/${deepRoot}` }))).toMatchObject({ mode: 'reference-only' });
+
+    // A long archive name: fine to reference, too long to copy under source/.
+    const longName = `riva-models/${'n'.repeat(990)}-en-us-rnnt.tar.gz`;
+    expect(resolveConfig(sources({ ...complete, mode: 'reference-only', modelS3Uri: `s3://models/${longName}` }))).toMatchObject({ mode: 'reference-only' });
+    expect(configError(sources({ ...complete, mode: 'full', modelS3Uri: `s3://models/${longName}` }))).toContain('/source/nnnn');
+  });
+});
+
+describe('inputs of another mode', () => {
+  it.each([
+    ['fromEnvironment', 'full', '`from-environment` belongs to mode promote, not to mode full: remove it, or set `mode` to promote.'],
+    ['deep', 'list', '`deep` belongs to mode verify or mode promote, not to mode list: remove it, or set `mode` to one of those.'],
+    ['deploymentJsonUri', 'promote', '`deployment-json-uri` belongs to mode verify, not to mode promote: remove it, or set `mode` to verify.'],
+    [
+      'dryRun',
+      'verify',
+      '`dry-run` belongs to mode bintarball-reference, mode reference-only, mode full, mode promote or mode delete, not to mode verify: remove it, or set `mode` to one of those.',
+    ],
+    ['containerS3Uri', 'delete', '`container-s3-uri` belongs to mode bintarball-reference, mode reference-only or mode full, not to mode delete: remove it, or set `mode` to one of those.'],
+  ] as const)('the action names input %s given to mode %s by its input name, and the modes it belongs to', (key, mode, expected) => {
+    const value = key === 'deploymentJsonUri' ? 's3://deployments/prod/m/v1/artifact.json' : key === 'containerS3Uri' ? MODEL_URI : key === 'fromEnvironment' ? 'dev' : 'true';
+    const promote = mode === 'promote' ? { fromEnvironment: 'dev' } : {};
+    expect(configError(sources({ ...complete, ...promote, mode, [key]: value }))).toBe(expected);
+  });
+
+  it('the command line names flags, judged on the mode the run resolved to', () => {
+    const cli = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}) =>
+      configError({ ...sources({ ...complete, ...inputs }, env), spelling: COMMAND_LINE_SPELLING });
+    expect(cli({ fromEnvironment: 'dev' })).toBe(
+      '`--from-environment` belongs to --promote, not to mode bintarball-reference (the default): remove it, or add --promote.',
+    );
+    expect(cli({ deep: 'true', mode: 'full' })).toBe('`--deep` belongs to --verify or --promote, not to --full: remove it, or use one of those.');
+    expect(cli({ force: 'true' }, { RIVA_STAGE_MODE: 'verify' })).toBe(
+      '`--force` belongs to --bintarball-reference, --reference-only, --full, --promote or --delete, not to mode verify (from RIVA_STAGE_MODE): remove it, or use one of those.',
+    );
+    // The same flags with the mode they belong to are fine.
+    expect(resolveConfig({ ...sources({ ...complete, mode: 'promote', fromEnvironment: 'dev', deep: 'true' }), spelling: COMMAND_LINE_SPELLING })).toMatchObject({
+      operation: 'promote',
+      deep: true,
+    });
+  });
+
+  it('ignores variables of other modes: pipelines export every variable for every step', () => {
+    expect(resolveConfig(sources(complete, { RIVA_PROMOTE_FROM_ENV: 'dev', RIVA_VERIFY_DEEP: 'true' }))).toMatchObject({ operation: 'stage' });
   });
 });

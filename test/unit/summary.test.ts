@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../../src/format.ts';
+import { formatBytes, formatDuration, printable } from '../../src/format.ts';
 import { plainTextSummary, summaryHeading, summaryRows } from '../../src/report/summary.ts';
-import { sampleStageResult } from '../helpers/samples.ts';
+import type { CacheReport } from '../../src/operations/stage/content.ts';
+import { sampleConfig, sampleMetadata, sampleStageResult } from '../helpers/samples.ts';
 
 describe('job summary', () => {
   it('tells what was staged, where, sizes, bytes and time per phase', () => {
@@ -29,6 +30,23 @@ describe('job summary', () => {
   });
 });
 
+describe('archive cache row', () => {
+  const cacheRow = (cache: CacheReport) => {
+    const content = { sourceSha256: null, files: [], objects: [], documents: [], reused: [], skippedEntries: [], warnings: [], bytesDuplicationAvoided: 0 };
+    const transfer = { bytesDownloaded: 0, bytesUploaded: 0, bytesCopiedServerSide: 0 };
+    const result = sampleStageResult({ metadata: sampleMetadata(sampleConfig({ mode: 'full' })), content: { ...content, transfer, cache } });
+    return Object.fromEntries(summaryRows(result))['Archive cache'];
+  };
+
+  it('says a miss was saved only when it was', () => {
+    expect(cacheRow({ outcome: 'miss', description: 'local directory /c', bytesNotDownloaded: 0 })).toBe('miss (local directory /c): saved for the next run');
+    expect(cacheRow({ outcome: 'unsaved', description: 'local directory /c', bytesNotDownloaded: 0 })).toBe(
+      'miss (local directory /c): could not be saved for the next run (see the warning)',
+    );
+    expect(cacheRow({ outcome: 'hit', description: 'local directory /c', bytesNotDownloaded: 2048 })).toBe('hit (local directory /c): 2.00 KiB not downloaded');
+  });
+});
+
 describe('plain-text summary', () => {
   it('aligns the rows under the heading and lists warnings', () => {
     const text = plainTextSummary(sampleStageResult({ warnings: ['expected-sha256 was not checked'] }));
@@ -47,5 +65,11 @@ describe('formatting', () => {
     expect(formatBytes(5 * 1024 ** 4)).toBe('5.00 TiB');
     expect(formatDuration(87.4)).toBe('87 ms');
     expect(formatDuration(61_000)).toBe('61.00 s');
+  });
+
+  it('quotes a value with its control characters escaped, and a long one cut short', () => {
+    expect(printable('a\nb\rc\td\u0000e\u007ff\u0085g\u2029h')).toBe('a\\nb\\rc\\td\\u0000e\\u007ff\\u0085g\\u2029h');
+    expect(printable('x'.repeat(300))).toBe(`${'x'.repeat(200)}…`);
+    expect(printable('s3://bucket/ünïcode key')).toBe('s3://bucket/ünïcode key');
   });
 });

@@ -10,11 +10,13 @@ import { teeInto } from '../../streams.ts';
 import type { TransferProgress } from '../../transfer-progress.ts';
 import { proveCachedArchive } from './cache-proof.ts';
 
-export type CacheOutcome = 'hit' | 'miss' | 'off';
+/** `unsaved`: a miss whose copy could not be kept (a full disk, say), so the next run misses too. */
+export type CacheOutcome = 'hit' | 'miss' | 'unsaved' | 'off';
 
 /** The archive's bytes for the streaming pass, from the cache when it holds them, else from S3. */
 export interface ArchiveBytes {
   readonly stream: Readable;
+  /** What the cache did; a miss becomes `unsaved` when `keep` could not keep the copy. */
   readonly cache: CacheOutcome;
   readonly cacheDescription: string | undefined;
   /** After the pass verified the archive: keep the copy written on a miss. */
@@ -86,9 +88,12 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
   teeInto(download, [toPass, toCache]);
   const written = finished(toCache);
   written.catch(() => undefined);
+  let outcome: CacheOutcome = 'miss';
   return {
     stream: toPass,
-    cache: 'miss',
+    get cache() {
+      return outcome;
+    },
     cacheDescription: cache.description,
     keep: async (sha256) => {
       try {
@@ -96,8 +101,9 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
         await writer.commit(sha256);
         log(`Saved the model archive to the ${cache.description}.`);
       } catch (error) {
+        outcome = 'unsaved';
         context.warn(`Could not save the model archive to the ${cache.description}: ${(error as Error).message}`);
-        await writer.discard();
+        await writer.discard().catch(() => log(`Could not remove the partial copy ${writer.path}.`));
       }
     },
     discard: () => writer.discard(),

@@ -47,7 +47,7 @@ export interface ModeContent {
 }
 
 export interface CacheReport {
-  readonly outcome: 'hit' | 'miss' | 'off';
+  readonly outcome: 'hit' | 'miss' | 'unsaved' | 'off';
   readonly description: string | undefined;
   readonly bytesNotDownloaded: number;
 }

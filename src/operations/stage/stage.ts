@@ -355,6 +355,8 @@ async function startFullStaging(
 
 async function discover(config: StageConfig, layout: StagingLayout, deps: StageDependencies): Promise<Discovery> {
   const { store, log } = deps;
+  // A real run finds a missing bucket at its first write; a dry run writes nothing, so it asks.
+  if (config.dryRun) await store.checkBucket(config.bucket, 'the target bucket');
   const describe = async (location: S3Location, what: string): Promise<ReferencedObject> => ({
     location,
     info: await store.describe(location, what),
