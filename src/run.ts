@@ -132,7 +132,7 @@ function failed(error: unknown, config: RunConfig, state: StateFile, deadline: A
 function cancelledMessage(cancellation: AbortSignal, state: StateFile): string {
   const why = cancellation.reason instanceof Error ? cancellation.reason.message : 'Cancelled';
   const phase = state.currentPhase ?? 'start-up';
-  return `${why} during the ${phase} phase. It stopped cleanly: multipart uploads were aborted and no completion marker was written; a re-run continues or starts over.`;
+  return `${why} during the ${phase} phase. It stopped without writing a completion marker; its multipart uploads were aborted (a warning names any that could not be). A re-run continues or starts over.`;
 }
 
 /**

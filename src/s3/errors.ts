@@ -123,7 +123,8 @@ export function describeS3Error(error: unknown, context: RequestContext): Error 
 }
 
 function networkCode(shape: SdkErrorShape): string | undefined {
-  if (shape.code !== undefined) return shape.code;
+  // Only Node's string codes (ECONNRESET …): a DOMException's numeric code (23 for a timeout) says nothing.
+  if (typeof shape.code === 'string') return shape.code;
   const cause = shape.cause as SdkErrorShape | undefined;
-  return cause?.code;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
 }

@@ -46,6 +46,8 @@ async function* downloadChunks(store: ObjectStore, location: S3Location, options
       }
     } catch (error) {
       if (error instanceof ValidationError) throw error;
+      // The run was cancelled or its deadline passed: not a broken connection to resume.
+      if (store.signal?.aborted) throw store.describeError(error, `download ${options.what}`, location);
       if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {
         throw new ValidationError(
           `${options.what} changed while it was read (its ETag is no longer ${options.etag}). Re-run to stage the new object.`,

@@ -303,7 +303,9 @@ export class S3ObjectStore implements ObjectStore {
       params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: options.contentType },
       partSize: options.partSize,
       queueSize: options.queueSize,
-      leavePartsOnError: false,
+      // The run's own abort (MultipartUploads.abortAll) removes the parts and warns when it cannot;
+      // lib-storage's would throw its abort's failure over the part's (a server without abort).
+      leavePartsOnError: true,
       abortController,
     });
     options.onOpen({

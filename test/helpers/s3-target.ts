@@ -48,6 +48,12 @@ export interface S3TargetOptions {
   readonly directory?: string;
   /** Leave the buckets in place on stop (the demo shows them). */
   readonly keepBuckets?: boolean;
+  /**
+   * The embedded server as published, without the suite's ListMultipartUploads and
+   * AbortMultipartUpload (it answers 501 and 405): how full mode fares on a server that cannot
+   * abort. Ignored for an external endpoint (check `kind`).
+   */
+  readonly stock?: boolean;
 }
 
 export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Target> {
@@ -60,6 +66,7 @@ export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Ta
       secretAccessKey: requiredEnv('RIVA_TEST_S3_SECRET_ACCESS_KEY'),
       stopServer: async () => {},
       keepBuckets: options.keepBuckets ?? false,
+      listsUploads: true,
     });
   }
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'riva-s3rver-'));
@@ -71,7 +78,7 @@ export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Ta
     silent: true,
     allowMismatchedSignatures: true,
   });
-  addMultipartListingAndAbort(server);
+  if (!options.stock) addMultipartListingAndAbort(server);
   const { port } = await server.run();
   return s3Target('embedded', {
     endpoint: `http://127.0.0.1:${port}`,
@@ -83,6 +90,7 @@ export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Ta
       if (options.directory === undefined) rmSync(directory, { recursive: true, force: true });
     },
     keepBuckets: options.keepBuckets ?? false,
+    listsUploads: !options.stock,
   });
 }
 
@@ -93,6 +101,8 @@ interface TargetSettings {
   secretAccessKey: string;
   stopServer: () => Promise<void>;
   keepBuckets: boolean;
+  /** false: the server cannot list multipart uploads (the stock embedded one deletes a bucket with uploads open). */
+  listsUploads: boolean;
 }
 
 function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
@@ -126,8 +136,8 @@ function s3Target(kind: S3Target['kind'], settings: TargetSettings): S3Target {
     for (const object of await listObjects(bucket)) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.key }));
     }
-    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
-    for (const upload of uploads.Uploads ?? []) {
+    const uploads = settings.listsUploads ? ((await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []) : [];
+    for (const upload of uploads) {
       await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.Key, UploadId: upload.UploadId }));
     }
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));

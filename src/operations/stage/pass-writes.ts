@@ -49,8 +49,14 @@ export class PassWrites {
     reportAborts({ aborted: [...first.aborted, ...late.aborted], failed: [...first.failed, ...late.failed] }, log, warn);
   }
 
-  /** Removes every object the pass wrote, started or adopted; what cannot be removed is a warning. */
+  /**
+   * Removes every object the pass wrote, started or adopted; what cannot be removed is a
+   * warning. Writes still in flight are waited for first, however long they take: a server-side
+   * copy of a large archive completes on the server whatever the client does, and must not land
+   * after its removal.
+   */
   async removeAll(store: ObjectStore, log: (message: string) => void, warn: (message: string) => void): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
     const failed: string[] = [];
     for (const { location, what } of this.#targets.values()) {
       try {
