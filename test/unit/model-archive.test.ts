@@ -1,12 +1,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import { create } from 'tar';
 import { describe, expect, it } from 'vitest';
 import { readModelArchive, type ArchiveContents, type ModelFileEntry } from '../../src/archive/model-archive.ts';
 import { ValidationError } from '../../src/errors.ts';
-import { makeRawArchive } from '../helpers/fixtures.ts';
+import { Semaphore } from '../../src/limit.ts';
+import { TAR_END, makeRawArchive, tarEntry } from '../helpers/fixtures.ts';
 
 /** Reads `archive` as full mode does; `handed` lists each .riva file given to the consumer, with its content. */
 async function read(archive: Buffer): Promise<{ outcome: ArchiveContents | Error; handed: string[] }> {
@@ -82,5 +86,122 @@ describe('readModelArchive', () => {
     // A file entry whose name ends in "/" reads as a directory, as old tars wrote them.
     const { outcome } = await read(makeRawArchive([entry('m/', ''), entry('./m/', ''), entry('m/a.riva')]));
     expect(outcome).toEqual({ modelFiles: ['m/a.riva'], skipped: [] });
+  });
+});
+
+const MIB = 1024 * 1024;
+
+/** A tar entry whose header no longer matches its checksum. */
+function withBrokenChecksum(blocks: Buffer): Buffer {
+  const broken = Buffer.from(blocks);
+  broken.writeUInt8(broken.readUInt8(0) ^ 0x01, 0);
+  return broken;
+}
+
+/**
+ * Runs `work` and collects every error that reaches the process uncaught meanwhile (and shortly
+ * after, for errors emitted on a later tick), so that a test names them rather than timing out
+ * or passing with vitest's report of them coming later. `work` that never settles counts too.
+ */
+async function collectUncaught<T>(work: () => Promise<T>): Promise<{ value: T | 'never settled'; uncaught: unknown[] }> {
+  const uncaught: unknown[] = [];
+  const collect = (error: unknown) => uncaught.push(error);
+  process.on('uncaughtException', collect);
+  process.on('unhandledRejection', collect);
+  try {
+    const value = await Promise.race([work(), sleep(2000, 'never settled' as const)]);
+    await sleep(50);
+    return { value, uncaught };
+  } finally {
+    process.off('uncaughtException', collect);
+    process.off('unhandledRejection', collect);
+  }
+}
+
+/**
+ * Consumes each file as full mode does: waiting for one of `slots` upload slots, then listening
+ * for the entry's error and piping it into a slow upload. `attachAfterMs` delays the start once
+ * a slot is free.
+ */
+function uploadLike(slots: Semaphore, attachAfterMs = 0) {
+  const uploaded: string[] = [];
+  const consume = async (file: ModelFileEntry) => {
+    const release = await slots.acquire();
+    try {
+      if (attachAfterMs > 0) await sleep(attachAfterMs);
+      await new Promise<void>((resolve, reject) => {
+        const upload = new Writable({
+          write: (_chunk, _encoding, callback) => setImmediate(callback),
+        });
+        file.content.on('error', (error: unknown) => upload.destroy(error as Error));
+        upload.on('error', reject);
+        upload.on('finish', resolve);
+        file.content.pipe(upload);
+      });
+      uploaded.push(file.path);
+    } finally {
+      release();
+    }
+  };
+  return { consume, uploaded };
+}
+
+describe('readModelArchive on a damaged archive', () => {
+  it('rejects a header checksum broken after a large .riva entry once, with no uncaught error', async () => {
+    const archive = gzipSync(
+      Buffer.concat([
+        tarEntry({ path: 'm/large.riva', content: randomBytes(4 * MIB) }),
+        tarEntry({ path: 'm/small.riva', content: Buffer.from('small') }),
+        withBrokenChecksum(tarEntry({ path: 'm/next.riva', content: Buffer.from('next') })),
+        TAR_END,
+      ]),
+    );
+    const { consume } = uploadLike(new Semaphore(2));
+    const { value: outcome, uncaught } = await collectUncaught(() =>
+      readModelArchive(Readable.from([archive]), consume).catch((error: unknown) => error),
+    );
+    expect(uncaught).toEqual([]);
+    expect(outcome).toBeInstanceOf(ValidationError);
+    expect((outcome as Error).message).toBe('The model archive is not a valid tar: TAR_ENTRY_INVALID: checksum failure');
+  });
+
+  it('tears down an entry whose consumer is still waiting for an upload slot, and rejects with the first error', async () => {
+    const archive = gzipSync(
+      Buffer.concat([
+        tarEntry({ path: 'm/a.riva', content: Buffer.from('a') }),
+        tarEntry({ path: 'm/b.riva', content: Buffer.from('b') }),
+        withBrokenChecksum(tarEntry({ path: 'm/c.riva', content: Buffer.from('c') })),
+        TAR_END,
+      ]),
+    );
+    // One slot, taken by a.riva for a while: b.riva is handed over but nobody listens to it yet.
+    const { consume, uploaded } = uploadLike(new Semaphore(1), 20);
+    const { value: outcome, uncaught } = await collectUncaught(() =>
+      readModelArchive(Readable.from([archive]), consume).catch((error: unknown) => error),
+    );
+    expect(uncaught).toEqual([]);
+    expect((outcome as Error).message).toBe('The model archive is not a valid tar: TAR_ENTRY_INVALID: checksum failure');
+    // b.riva's consumer, once it got its slot, heard of the failure instead of waiting forever.
+    expect(uploaded).not.toContain('m/b.riva');
+  });
+
+  it('keeps the first error when a consumer fails and the archive is damaged too', async () => {
+    const archive = gzipSync(
+      Buffer.concat([
+        tarEntry({ path: 'm/a.riva', content: randomBytes(MIB) }),
+        tarEntry({ path: 'm/b.riva', content: Buffer.from('b') }),
+        withBrokenChecksum(tarEntry({ path: 'm/c.riva', content: Buffer.from('c') })),
+        TAR_END,
+      ]),
+    );
+    const denied = new Error('Access Denied');
+    const { value: outcome, uncaught } = await collectUncaught(() =>
+      readModelArchive(Readable.from([archive]), async (file) => {
+        if (file.path === 'm/a.riva') throw denied;
+        file.content.resume();
+      }).catch((error: unknown) => error),
+    );
+    expect(uncaught).toEqual([]);
+    expect(outcome).toBe(denied);
   });
 });
