@@ -3,6 +3,7 @@ import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { ValidationError, errorMessage } from '../errors.ts';
 import { EntryPaths, classifyEntry } from './entry-policy.ts';
+import { InflationLimit } from './inflation-limit.ts';
 
 /** One `.riva` file as it streams out of the archive. */
 export interface ModelFileEntry {
@@ -23,21 +24,28 @@ export interface ArchiveContents {
   readonly skipped: readonly string[];
 }
 
+export interface ArchiveLimits {
+  /** Bytes the archive may inflate to, every entry counted (skipped ones too), with tar headers and padding. */
+  readonly maxInflatedBytes: number;
+}
+
 /**
  * Reads a gzip'd tar as it streams in, handing each `.riva` entry to `onModelFile` while later
  * bytes are still arriving; back-pressure flows from the consumer of each entry to `source`.
  * Resolves when the archive is read and every `onModelFile` has settled; rejects with a
- * ValidationError naming the problem when the archive is not a valid model archive. However it
- * fails, it rejects once, with the first error, after tearing down `source`, the decompressor
- * and every entry still open.
+ * ValidationError naming the problem when the archive is not a valid model archive or inflates
+ * past `limits`. However it fails, it rejects once, with the first error, after tearing down
+ * `source`, the decompressor and every entry still open.
  */
 export async function readModelArchive(
   source: Readable,
+  limits: ArchiveLimits,
   onModelFile: (file: ModelFileEntry) => Promise<void>,
 ): Promise<ArchiveContents> {
   // Large output chunks: per-chunk costs (tar parsing, hashing, part assembly) dominate at 16 KiB.
   const gunzip = createGunzip({ chunkSize: 512 * 1024 });
   const parser = new Parser({ strict: true });
+  const inflation = new InflationLimit(limits.maxInflatedBytes);
   const modelFiles: string[] = [];
   const nonEmptyModelFiles: string[] = [];
   const skipped: string[] = [];
@@ -72,6 +80,8 @@ export async function readModelArchive(
   // node-tar's Parser is no Node stream: `pipe` would call a `destroy` it does not have when a
   // write throws. It is written to here, pausing the decompressor while it is full.
   const feedParser = (chunk: Buffer) => {
+    const tooLarge = inflation.inflated(chunk.length);
+    if (tooLarge !== undefined) return fail(tooLarge);
     try {
       if (!parser.write(chunk)) gunzip.pause();
     } catch (error) {
@@ -100,6 +110,9 @@ export async function readModelArchive(
     entry.on('end', () => openEntries.delete(entry));
     let decision;
     try {
+      // Before anything sizes itself by the entry's claimed size.
+      const tooLarge = inflation.claimed(entry.path, entry.size);
+      if (tooLarge !== undefined) throw tooLarge;
       decision = classifyEntry(entry);
       // Before the entry is handed on: a duplicate must never reach the upload.
       if (decision.action !== 'ignore') entryPaths.claim(entry.path, decision.path);
