@@ -1,18 +1,33 @@
 import type { Readable } from 'node:stream';
+import { ValidationError } from '../errors.ts';
+import { formatBytes } from '../format.ts';
 import { errorCodeOf } from './errors.ts';
 import type { ObjectStore, OpenUpload } from './object-store.ts';
 import type { S3Location } from './uri.ts';
 
 const MIB = 1024 * 1024;
-/** Parts in flight per upload: memory per upload is at most this many parts. */
+/** Parts in flight per upload while parts are small. */
 export const UPLOAD_QUEUE_SIZE = 4;
 const MIN_PART_SIZE = 8 * MIB;
+/**
+ * Part buffers one upload holds at most (lib-storage keeps every part in flight in memory): 4
+ * parts of 8 MiB. Larger parts mean fewer of them in flight, never more memory; the README's
+ * memory limit rests on this, whatever size an upload is told.
+ */
+export const UPLOAD_MEMORY_BUDGET = UPLOAD_QUEUE_SIZE * MIN_PART_SIZE;
 // S3 allows 10,000 parts; keep a margin for a size that grows by a header or two.
 const MAX_PARTS = 9_000;
+/** The largest body `uploadStream` takes: 9,000 parts of the largest part the budget holds (281.25 GiB). */
+export const MAX_STREAM_UPLOAD_BYTES = MAX_PARTS * UPLOAD_MEMORY_BUDGET;
 
 /** Parts of at least 8 MiB, larger when needed to stay under S3's 10,000-part limit. */
 export function partSizeFor(sizeBytes: number): number {
   return Math.max(MIN_PART_SIZE, Math.ceil(sizeBytes / MAX_PARTS / MIB) * MIB);
+}
+
+/** Parts in flight for parts of `partSize`: as many as `UPLOAD_MEMORY_BUDGET` holds, 1 to `UPLOAD_QUEUE_SIZE`. */
+export function queueSizeFor(partSize: number): number {
+  return Math.max(1, Math.min(UPLOAD_QUEUE_SIZE, Math.floor(UPLOAD_MEMORY_BUDGET / partSize)));
 }
 
 /**
@@ -65,7 +80,8 @@ export interface StreamUploadResult {
 
 /**
  * Uploads a stream of known size: one PutObject for a small body, else a multipart upload with
- * `UPLOAD_QUEUE_SIZE` parts in flight, pulling from `body` only as parts complete.
+ * `queueSizeFor` parts in flight, pulling from `body` only as parts complete. A size over
+ * `MAX_STREAM_UPLOAD_BYTES` is refused before anything is read or sent.
  */
 export async function uploadStream(
   store: ObjectStore,
@@ -75,11 +91,20 @@ export async function uploadStream(
   sizeBytes: number,
   what: string,
 ): Promise<StreamUploadResult> {
+  if (sizeBytes > MAX_STREAM_UPLOAD_BYTES) {
+    // Nothing will read it now: end it here, quietly (its producer hears of the failure from the caller).
+    body.destroy();
+    throw new ValidationError(
+      `Cannot upload ${what}: it is ${formatBytes(sizeBytes)} (${sizeBytes} bytes), and the largest file this tool uploads is ` +
+        `${formatBytes(MAX_STREAM_UPLOAD_BYTES)} (${MAX_PARTS} parts of at most ${formatBytes(UPLOAD_MEMORY_BUDGET)}, so that memory stays bounded).`,
+    );
+  }
+  const partSize = partSizeFor(sizeBytes);
   let open: OpenUpload | undefined;
   try {
     const result = await store.uploadStream(location, body, {
-      partSize: partSizeFor(sizeBytes),
-      queueSize: UPLOAD_QUEUE_SIZE,
+      partSize,
+      queueSize: queueSizeFor(partSize),
       contentType: 'application/octet-stream',
       onOpen: (upload) => {
         open = upload;
