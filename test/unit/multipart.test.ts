@@ -38,8 +38,9 @@ describe('part size and parts in flight', () => {
 
   it('puts fewer parts in flight as parts grow, never holding more than the budget', () => {
     expect(UPLOAD_MEMORY_BUDGET).toBe(32 * MIB);
+    expect(queueSizeFor(partSizeFor(75 * GIB))).toBe(3);
     expect(queueSizeFor(partSizeFor(100 * GIB))).toBe(2);
-    expect(queueSizeFor(partSizeFor(MAX_STREAM_UPLOAD_BYTES))).toBe(1);
+    expect(queueSizeFor(partSizeFor(MAX_STREAM_UPLOAD_BYTES))).toBe(2);
     for (let size = GIB; size <= MAX_STREAM_UPLOAD_BYTES; size += 7 * GIB) {
       const partSize = partSizeFor(size);
       expect(partSize * queueSizeFor(partSize), `${size} bytes`).toBeLessThanOrEqual(UPLOAD_MEMORY_BUDGET);
@@ -47,9 +48,9 @@ describe('part size and parts in flight', () => {
     }
   });
 
-  it('tops out at 9,000 parts of the budget: 281.25 GiB', () => {
-    expect(MAX_STREAM_UPLOAD_BYTES).toBe(9000 * 32 * MIB);
-    expect(partSizeFor(MAX_STREAM_UPLOAD_BYTES)).toBe(32 * MIB);
+  it('tops out at 9,000 parts of 16 MiB: 140.63 GiB', () => {
+    expect(MAX_STREAM_UPLOAD_BYTES).toBe(9000 * 16 * MIB);
+    expect(partSizeFor(MAX_STREAM_UPLOAD_BYTES)).toBe(16 * MIB);
   });
 });
 
@@ -74,8 +75,8 @@ describe('uploadStream', () => {
     const error = await uploadStream(store, new MultipartUploads(), location, body, 2 * TIB, 'models/huge.riva').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as Error).message).toBe(
-      'Cannot upload models/huge.riva: it is 2.00 TiB (2199023255552 bytes), and the largest file this tool uploads is 281.25 GiB ' +
-        '(9000 parts of at most 32.00 MiB, so that memory stays bounded).',
+      'Cannot upload models/huge.riva: it is 2.00 TiB (2199023255552 bytes), and the largest file this tool uploads is 140.63 GiB ' +
+        '(9000 parts of at most 16.00 MiB, so that memory stays bounded).',
     );
     expect(store.asked).toEqual([]);
     expect(store.requests).toEqual([]);
