@@ -49,6 +49,8 @@ export interface StageConfig extends RunSettings {
   /** Full mode: keep the archive between runs (default on). */
   readonly cache: boolean;
   readonly cacheDir: string | undefined;
+  /** Full mode: bytes the archive may inflate to; undefined for the default, which depends on the archive's size. */
+  readonly maxInflatedBytes: number | undefined;
   readonly dryRun: boolean;
   readonly force: boolean;
   /** How long the staging's lease outlives its last refresh. */
@@ -168,6 +170,33 @@ const positiveInteger = (max: number) =>
     .transform(Number)
     .refine((value) => value >= 1 && value <= max, `must be a whole number from 1 to ${max}`);
 
+const BYTE_UNITS: ReadonlyMap<string, number> = new Map([
+  ['', 1],
+  ['b', 1],
+  ['kb', 1e3],
+  ['mb', 1e6],
+  ['gb', 1e9],
+  ['tb', 1e12],
+  ['kib', 1024],
+  ['mib', 1024 ** 2],
+  ['gib', 1024 ** 3],
+  ['tib', 1024 ** 4],
+]);
+const MIN_BYTE_SIZE = 1024 ** 2;
+const BYTE_SIZE_RULE = 'must be a number of bytes of at least 1 MiB, optionally with a unit: KiB, MiB, GiB, TiB (or KB, MB, GB, TB), such as 8GiB';
+
+/** `1073741824`, `8GiB`, `1.5 TB` → bytes. */
+const byteSize = z.string().transform((value, ctx) => {
+  const match = /^(\d+(?:\.\d+)?)\s*([A-Za-z]*)$/.exec(value);
+  const unit = BYTE_UNITS.get((match?.[2] ?? '').toLowerCase());
+  const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : Number.NaN;
+  if (!(bytes >= MIN_BYTE_SIZE && bytes <= Number.MAX_SAFE_INTEGER)) {
+    ctx.addIssue({ code: 'custom', message: BYTE_SIZE_RULE });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
 // Every field is optional here; which ones a mode requires is decided after parsing.
 const RawConfigSchema = z.object({
   mode: z
@@ -206,6 +235,7 @@ const RawConfigSchema = z.object({
   stateFile: z.string().optional(),
   cache: booleanDefault(true),
   cacheDir: z.string().optional(),
+  maxInflatedBytes: byteSize.optional(),
   deploymentJsonUri: s3Uri.optional(),
   deep: boolean,
   fromEnvironment: slug.optional(),
@@ -237,6 +267,7 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
     'artifactId',
     'cache',
     'cacheDir',
+    'maxInflatedBytes',
     'dryRun',
     'force',
     'leaseTtl',
@@ -430,6 +461,7 @@ function stageConfig(values: RawConfig & { mode: Mode }, settings: RunSettings):
     expectedSha256: values.expectedSha256,
     cache: values.cache,
     cacheDir: values.cacheDir,
+    maxInflatedBytes: values.maxInflatedBytes,
     dryRun: values.dryRun,
     force: values.force,
     leaseTtlSeconds: values.leaseTtl,

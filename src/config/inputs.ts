@@ -24,6 +24,7 @@ export const INPUTS = {
   stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
   cache: { input: 'cache', env: ['RIVA_STAGE_CACHE'] },
   cacheDir: { input: 'cache-dir', env: ['RIVA_STAGE_CACHE_DIR'] },
+  maxInflatedBytes: { input: 'max-inflated-bytes', env: ['RIVA_STAGE_MAX_INFLATED_BYTES'] },
   deploymentJsonUri: { input: 'deployment-json-uri', env: ['RIVA_DEPLOYMENT_JSON_URI'] },
   deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'] },
   fromEnvironment: { input: 'from-environment', env: ['RIVA_PROMOTE_FROM_ENV'] },

@@ -1,18 +1,40 @@
 import type { Readable } from 'node:stream';
+import { ValidationError } from '../errors.ts';
+import { formatBytes } from '../format.ts';
 import { errorCodeOf } from './errors.ts';
 import type { ObjectStore, OpenUpload } from './object-store.ts';
 import type { S3Location } from './uri.ts';
 
 const MIB = 1024 * 1024;
-/** Parts in flight per upload: memory per upload is at most this many parts. */
+/** Parts in flight per upload while parts are small. */
 export const UPLOAD_QUEUE_SIZE = 4;
 const MIN_PART_SIZE = 8 * MIB;
+/**
+ * Part buffers one upload holds at most (lib-storage keeps every part in flight in memory): 4
+ * parts of 8 MiB. Larger parts mean fewer of them in flight, never more memory; the README's
+ * memory limit rests on this, whatever size an upload is told.
+ */
+export const UPLOAD_MEMORY_BUDGET = UPLOAD_QUEUE_SIZE * MIN_PART_SIZE;
+/**
+ * A part costs more than its size: lib-storage copies each part together from the chunks it
+ * read, and both wait for a garbage collection. Measured in full mode (peak RSS, one upload):
+ * 230 MiB with 8 MiB parts 4 in flight, 244 MiB with 16 MiB parts 2 in flight, but 273 MiB with
+ * a single 32 MiB part in flight, too close to the README's 300 MiB. So parts stop at 16 MiB.
+ */
+const MAX_PART_SIZE = 16 * MIB;
 // S3 allows 10,000 parts; keep a margin for a size that grows by a header or two.
 const MAX_PARTS = 9_000;
+/** The largest body `uploadStream` takes: 9,000 parts of 16 MiB (140.63 GiB). */
+export const MAX_STREAM_UPLOAD_BYTES = MAX_PARTS * MAX_PART_SIZE;
 
 /** Parts of at least 8 MiB, larger when needed to stay under S3's 10,000-part limit. */
 export function partSizeFor(sizeBytes: number): number {
   return Math.max(MIN_PART_SIZE, Math.ceil(sizeBytes / MAX_PARTS / MIB) * MIB);
+}
+
+/** Parts in flight for parts of `partSize`: as many as `UPLOAD_MEMORY_BUDGET` holds, 1 to `UPLOAD_QUEUE_SIZE`. */
+export function queueSizeFor(partSize: number): number {
+  return Math.max(1, Math.min(UPLOAD_QUEUE_SIZE, Math.floor(UPLOAD_MEMORY_BUDGET / partSize)));
 }
 
 /**
@@ -87,7 +109,8 @@ export interface StreamUploadResult {
 
 /**
  * Uploads a stream of known size: one PutObject for a small body, else a multipart upload with
- * `UPLOAD_QUEUE_SIZE` parts in flight, pulling from `body` only as parts complete.
+ * `queueSizeFor` parts in flight, pulling from `body` only as parts complete. A size over
+ * `MAX_STREAM_UPLOAD_BYTES` is refused before anything is read or sent.
  */
 export async function uploadStream(
   store: ObjectStore,
@@ -97,11 +120,20 @@ export async function uploadStream(
   sizeBytes: number,
   what: string,
 ): Promise<StreamUploadResult> {
+  if (sizeBytes > MAX_STREAM_UPLOAD_BYTES) {
+    // Nothing will read it now: end it here, quietly (its producer hears of the failure from the caller).
+    body.destroy();
+    throw new ValidationError(
+      `Cannot upload ${what}: it is ${formatBytes(sizeBytes)} (${sizeBytes} bytes), and the largest file this tool uploads is ` +
+        `${formatBytes(MAX_STREAM_UPLOAD_BYTES)} (${MAX_PARTS} parts of at most ${formatBytes(MAX_PART_SIZE)}, so that memory stays bounded).`,
+    );
+  }
+  const partSize = partSizeFor(sizeBytes);
   let open: OpenUpload | undefined;
   try {
     const result = await store.uploadStream(location, body, {
-      partSize: partSizeFor(sizeBytes),
-      queueSize: UPLOAD_QUEUE_SIZE,
+      partSize,
+      queueSize: queueSizeFor(partSize),
       contentType: 'application/octet-stream',
       onOpen: (upload) => {
         open = upload;

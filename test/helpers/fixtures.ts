@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { Header, create } from 'tar';
+import { Header, Pax, create } from 'tar';
 
 /** A generated Riva deployable archive: nested `.riva` files of random bytes and a README. */
 export interface ModelArchive {
@@ -50,22 +50,46 @@ export type RawEntry =
  * (`../` paths, absolute paths, links).
  */
 export function makeRawArchive(entries: readonly RawEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const entry of entries) {
-    const header = Buffer.alloc(512);
-    const content = 'content' in entry ? entry.content : Buffer.alloc(0);
-    new Header({
-      path: entry.path,
-      mode: 0o644,
-      uid: 0,
-      gid: 0,
-      size: content.length,
-      mtime: new Date('2025-09-01T00:00:00Z'),
-      type: 'link' in entry ? entry.link : 'File',
-      linkpath: 'link' in entry ? entry.target : '',
-    }).encode(header, 0);
-    blocks.push(header, content, Buffer.alloc((512 - (content.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
+  return gzipSync(makeRawTar(entries));
+}
+
+/** The uncompressed tar of `makeRawArchive`, for tests that damage it before compressing it. */
+export function makeRawTar(entries: readonly RawEntry[]): Buffer {
+  return Buffer.concat([...entries.map(tarEntry), TAR_END]);
+}
+
+/** Two zero blocks: where a tar ends. */
+export const TAR_END = Buffer.alloc(1024);
+
+/** One entry's header, content and padding to the next 512-byte block. */
+export function tarEntry(entry: RawEntry): Buffer {
+  const content = 'content' in entry ? entry.content : Buffer.alloc(0);
+  return Buffer.concat([
+    tarHeader(entry.path, content.length, 'link' in entry ? { type: entry.link, linkpath: entry.target } : {}),
+    content,
+    Buffer.alloc((512 - (content.length % 512)) % 512),
+  ]);
+}
+
+/**
+ * A PAX extended header that gives `path` a size of `sizeBytes`, then the file's own header
+ * (which says 0): the bytes that follow are the file's content, however few there are.
+ */
+export function paxClaim(path: string, sizeBytes: number): Buffer {
+  return Buffer.concat([new Pax({ path, size: sizeBytes }).encode(), tarHeader(path, 0)]);
+}
+
+function tarHeader(path: string, size: number, link: { type?: 'SymbolicLink' | 'Link'; linkpath?: string } = {}): Buffer {
+  const header = Buffer.alloc(512);
+  new Header({
+    path,
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size,
+    mtime: new Date('2025-09-01T00:00:00Z'),
+    type: link.type ?? 'File',
+    linkpath: link.linkpath ?? '',
+  }).encode(header, 0);
+  return header;
 }

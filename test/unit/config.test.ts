@@ -119,6 +119,9 @@ describe('resolveConfig', () => {
     ['s3Endpoint', 'ftp://host', '`s3-endpoint` (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)'],
     ['dryRun', 'yes', '`dry-run`'],
     ['maxAttempts', '50', '`max-attempts` (RIVA_STAGE_MAX_ATTEMPTS)'],
+    ['maxInflatedBytes', 'lots', '`max-inflated-bytes` (RIVA_STAGE_MAX_INFLATED_BYTES)'],
+    ['maxInflatedBytes', '8', '`max-inflated-bytes` (RIVA_STAGE_MAX_INFLATED_BYTES)'],
+    ['maxInflatedBytes', '8 PB', '`max-inflated-bytes` (RIVA_STAGE_MAX_INFLATED_BYTES)'],
   ] as const)('rejects %s = %j, naming %s and the value', (key, value, named) => {
     const message = configError(sources({ ...complete, [key]: value }));
     expect(message).toContain(named);
@@ -132,6 +135,26 @@ describe('resolveConfig', () => {
     expect(message).toContain('`architecture` (RIVA_ASR_ARCHITECTURE) is required');
     expect(resolveConfig(sources({ ...complete, modelS3Uri: 's3://models/riva-models/model.tar.gz', languageCode: 'de_de', architecture: 'ctc' })))
       .toMatchObject({ languageCode: 'de-DE', architecture: 'ctc' });
+  });
+
+  it('reads max-inflated-bytes in bytes or with a unit, and leaves the default to the archive size', () => {
+    const limit = (value: string | undefined, env: Record<string, string> = {}) => {
+      const config = resolveConfig(sources({ ...complete, mode: 'full', ...(value === undefined ? {} : { maxInflatedBytes: value }) }, env));
+      return config.operation === 'stage' ? config.maxInflatedBytes : 'not a staging';
+    };
+    expect(limit(undefined)).toBeUndefined();
+    expect(limit('1073741824')).toBe(1024 ** 3);
+    expect(limit('8GiB')).toBe(8 * 1024 ** 3);
+    expect(limit('2 TiB')).toBe(2 * 1024 ** 4);
+    expect(limit('1.5gb')).toBe(1.5e9);
+    expect(limit(undefined, { RIVA_STAGE_MAX_INFLATED_BYTES: '512MiB' })).toBe(512 * 1024 ** 2);
+    expect(configError(sources({ ...complete, mode: 'full', maxInflatedBytes: '0.5MiB' }))).toBe(
+      '`max-inflated-bytes` (RIVA_STAGE_MAX_INFLATED_BYTES) must be a number of bytes of at least 1 MiB, optionally with a unit: ' +
+        'KiB, MiB, GiB, TiB (or KB, MB, GB, TB), such as 8GiB; got "0.5MiB".',
+    );
+    expect(configError(sources({ ...complete, mode: 'verify', maxInflatedBytes: '8GiB' }))).toContain(
+      '`max-inflated-bytes` (RIVA_STAGE_MAX_INFLATED_BYTES) does not apply to mode verify',
+    );
   });
 
   it('reads booleans the way the Actions toolkit does', () => {

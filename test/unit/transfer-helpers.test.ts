@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/limit.ts';
 import { TransferProgress } from '../../src/transfer-progress.ts';
 import { backoffDelay, isTransient } from '../../src/s3/backoff.ts';
-import { partSizeFor } from '../../src/s3/multipart.ts';
 
 const MIB = 1024 * 1024;
-
-describe('partSizeFor', () => {
-  it('uses 8 MiB parts until S3\'s part limit needs larger ones', () => {
-    expect(partSizeFor(100)).toBe(8 * MIB);
-    expect(partSizeFor(3.7 * 1024 ** 3)).toBe(8 * MIB);
-    const huge = 200 * 1024 ** 3;
-    expect(Math.ceil(huge / partSizeFor(huge))).toBeLessThanOrEqual(9000);
-  });
-});
 
 describe('backoff', () => {
   it('grows exponentially under full jitter, capped at 20 s', () => {

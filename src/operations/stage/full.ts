@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { defaultMaxInflatedBytes } from '../../archive/inflation-limit.ts';
 import { readModelArchive, type ModelFileEntry } from '../../archive/model-archive.ts';
 import type { ArchiveCache } from '../../cache/archive-cache.ts';
 import type { StageConfig } from '../../config/config.ts';
@@ -120,7 +121,8 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
 
     const files: StagedFile[] = [];
     const slots = new Semaphore(MODEL_UPLOADS_IN_FLIGHT);
-    const contents = await readModelArchive(archiveStream, async (entry) => {
+    const maxInflatedBytes = context.config.maxInflatedBytes ?? defaultMaxInflatedBytes(source.info.size);
+    const contents = await readModelArchive(archiveStream, { maxInflatedBytes }, async (entry) => {
       const release = await slots.acquire();
       try {
         const staged = await stageModelFile(context, writes, entry);
