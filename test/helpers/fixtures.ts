@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { createGzip, gzipSync } from 'node:zlib';
 import { Header, Pax, create } from 'tar';
 
 /** A generated Riva deployable archive: nested `.riva` files of random bytes and a README. */
@@ -92,4 +94,34 @@ function tarHeader(path: string, size: number, link: { type?: 'SymbolicLink' | '
     linkpath: link.linkpath ?? '',
   }).encode(header, 0);
   return header;
+}
+
+const MIB = 1024 * 1024;
+/** Random bytes in each MiB of `sparseBytes`: 1 %, so that it gzips about 100×. */
+const SPARSE_RANDOM_BYTES = 10 * 1024;
+
+/** `blocks` gzip'd as they are produced: gigabytes of (mostly zero) content never sit in memory at once. */
+export function gzipBlocks(blocks: Iterable<Buffer>): Promise<Buffer> {
+  return buffer(Readable.from(blocks).pipe(createGzip()));
+}
+
+/** One file entry whose `sizeBytes` of content come from `content`, in blocks. */
+export function* streamedTarEntry(path: string, sizeBytes: number, content: Iterable<Buffer>): Generator<Buffer> {
+  yield tarHeader(path, sizeBytes);
+  yield* content;
+  yield Buffer.alloc((512 - (sizeBytes % 512)) % 512);
+}
+
+/** `sizeBytes` of zeros, 1 MiB at a time. */
+export function* zeros(sizeBytes: number): Generator<Buffer> {
+  const block = Buffer.alloc(MIB);
+  for (let left = sizeBytes; left > 0; left -= MIB) yield block.subarray(0, Math.min(MIB, left));
+}
+
+/** `sizeBytes` that gzip about 100×: each MiB starts with 10 KiB of random bytes, the rest zeros. */
+export function* sparseBytes(sizeBytes: number): Generator<Buffer> {
+  const rest = Buffer.alloc(MIB - SPARSE_RANDOM_BYTES);
+  for (let left = sizeBytes; left > 0; left -= MIB) {
+    yield Buffer.concat([randomBytes(SPARSE_RANDOM_BYTES), rest]).subarray(0, Math.min(MIB, left));
+  }
 }

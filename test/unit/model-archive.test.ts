@@ -11,6 +11,7 @@ import { readModelArchive, type ArchiveContents, type ModelFileEntry } from '../
 import { ValidationError } from '../../src/errors.ts';
 import { Semaphore } from '../../src/limit.ts';
 import { TAR_END, makeRawArchive, makeRawTar, paxClaim, tarEntry } from '../helpers/fixtures.ts';
+import { collectUncaught } from '../helpers/uncaught.ts';
 
 /** Reads `archive` as full mode does; `handed` lists each .riva file given to the consumer, with its content. */
 async function read(archive: Buffer): Promise<{ outcome: ArchiveContents | Error; handed: string[] }> {
@@ -98,26 +99,6 @@ function withBrokenChecksum(blocks: Buffer): Buffer {
   const broken = Buffer.from(blocks);
   broken.writeUInt8(broken.readUInt8(0) ^ 0x01, 0);
   return broken;
-}
-
-/**
- * Runs `work` and collects every error that reaches the process uncaught meanwhile (and shortly
- * after, for errors emitted on a later tick), so that a test names them rather than timing out
- * or passing with vitest's report of them coming later. `work` that never settles counts too.
- */
-async function collectUncaught<T>(work: () => Promise<T>): Promise<{ value: T | 'never settled'; uncaught: unknown[] }> {
-  const uncaught: unknown[] = [];
-  const collect = (error: unknown) => uncaught.push(error);
-  process.on('uncaughtException', collect);
-  process.on('unhandledRejection', collect);
-  try {
-    const value = await Promise.race([work(), sleep(2000, 'never settled' as const)]);
-    await sleep(50);
-    return { value, uncaught };
-  } finally {
-    process.off('uncaughtException', collect);
-    process.off('unhandledRejection', collect);
-  }
 }
 
 /**
