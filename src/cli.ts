@@ -37,6 +37,7 @@ const OPTIONS = {
   'from-environment': { type: 'string' },
   deep: { type: 'boolean' },
   timeout: { type: 'string' },
+  'max-inflated-bytes': { type: 'string' },
   'env-file': { type: 'string' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },
@@ -92,6 +93,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
     const inputs: Partial<Record<InputKey, string>> = {
       ...(modes[0] ? { mode: modes[0] } : {}),
       ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+      ...(flags['max-inflated-bytes'] !== undefined ? { maxInflatedBytes: flags['max-inflated-bytes'] } : {}),
       ...(flags['env-file'] !== undefined ? { envFile: flags['env-file'] } : {}),
       ...(flags['dry-run'] ? { dryRun: 'true' } : {}),
       ...(flags.force ? { force: 'true' } : {}),
@@ -158,7 +160,7 @@ function usage(): string {
     .join('\n');
   return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]
                        | --promote --from-environment=ENV | --list | --delete] [--timeout=SECONDS] [--env-file=PATH]
-                      [--dry-run] [--force] [--json] [--help] [--docs] [--version]
+                      [--max-inflated-bytes=SIZE] [--dry-run] [--force] [--json] [--help] [--docs] [--version]
 
 Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment (pipeline step 130).
 
@@ -174,6 +176,9 @@ Modes:
 
 Options:
   --timeout=SECONDS        stop cleanly after this long
+  --max-inflated-bytes=SIZE
+                           full mode: refuse an archive that inflates to more (e.g. 64GiB; default
+                           the larger of 16x the archive and 1 GiB)
   --env-file=PATH          KEY=VALUE file to load (default: .env when present)
   --dry-run                plan and print what would be written, write nothing
   --force                  re-stage even when an identical staging is complete

@@ -16,11 +16,8 @@ const MODES: Mode[] = ['bintarball-reference', 'reference-only', 'full'];
 const MISSING_BUCKET = 'no-such-deployments';
 
 describe('a .riva entry whose key S3 would refuse', () => {
-  // stagedModelFile refuses the key (layout.test.ts) before the entry's upload starts. Skipped
-  // until readModelArchive tears down an entry whose consumer failed before reading it (issue 15,
-  // "no error path ends in an uncaught exception"): today its fail() emits 'error' on that entry,
-  // which has no listener yet, so the pass never settles. With that fixed this test passes as is.
-  it.skip('is refused before its upload, naming the entry', async () => {
+  // stagedModelFile refuses the key (layout.test.ts) before the entry's upload starts.
+  it('is refused before its upload, naming the entry', async () => {
     const prefix = `dev/${MODEL_NAME}/${MODEL_VERSION}/models/`;
     // Folders of 200 characters (a file system's limit is 255): the path fits a tar, not an S3 key.
     const longPath = `m/${'d'.repeat(200)}/${'e'.repeat(200)}/${'f'.repeat(200)}/${'g'.repeat(200)}/${'h'.repeat(200)}.riva`;

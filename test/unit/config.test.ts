@@ -153,7 +153,7 @@ describe('resolveConfig', () => {
         'KiB, MiB, GiB, TiB (or KB, MB, GB, TB), such as 8GiB; got "0.5MiB".',
     );
     expect(configError(sources({ ...complete, mode: 'verify', maxInflatedBytes: '8GiB' }))).toContain(
-      '`max-inflated-bytes` (RIVA_STAGE_MAX_INFLATED_BYTES) does not apply to mode verify',
+      '`max-inflated-bytes` belongs to mode bintarball-reference, mode reference-only or mode full, not to mode verify',
     );
   });
 
