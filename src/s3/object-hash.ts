@@ -1,17 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from './object-store.ts';
-import { resumableDownload } from './resumable-download.ts';
+import { resumableDownload, type DownloadOptions } from './resumable-download.ts';
 import type { S3Location } from './uri.ts';
 
-export interface HashOptions {
-  /** The ETag the run validated: every read is pinned to it. */
-  readonly etag: string;
-  readonly sizeBytes: number;
-  readonly maxAttempts: number;
-  readonly what: string;
-  readonly onBytes?: (bytes: number) => void;
-  readonly log?: (message: string) => void;
-}
+/** As for a download: pinned to the ETag the run validated, resumed up to `maxAttempts`. */
+export type HashOptions = DownloadOptions;
 
 /**
  * The SHA-256 of an object, streamed (nothing touches the disk) and resumed where a connection
