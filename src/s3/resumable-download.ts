@@ -29,6 +29,8 @@ async function* downloadChunks(store: ObjectStore, location: S3Location, options
   let failures = 0;
   while (offset < options.sizeBytes) {
     let body: Readable | undefined;
+    // An error thrown in at the yield is the consumer's (the stream destroyed with it), not the download's.
+    let yielding = false;
     try {
       body = await store.openRead(location, { ifMatch: options.etag, offset });
       for await (const chunk of body) {
@@ -36,7 +38,9 @@ async function* downloadChunks(store: ObjectStore, location: S3Location, options
         offset += buffer.length;
         failures = 0;
         options.onBytes?.(buffer.length);
+        yielding = true;
         yield buffer;
+        yielding = false;
       }
       if (offset < options.sizeBytes) {
         throw Object.assign(new Error(`the response ended at byte ${offset} of ${options.sizeBytes}`), { code: 'ECONNRESET' });
@@ -45,7 +49,7 @@ async function* downloadChunks(store: ObjectStore, location: S3Location, options
         throw new ValidationError(`${options.what} grew while it was read (${offset} bytes, expected ${options.sizeBytes}).`);
       }
     } catch (error) {
-      if (error instanceof ValidationError) throw error;
+      if (yielding || error instanceof ValidationError) throw error;
       // The run was cancelled or its deadline passed: not a broken connection to resume.
       if (store.signal?.aborted) throw store.describeError(error, `download ${options.what}`, location);
       if (httpStatusOf(error) === 412 || errorCodeOf(error) === 'PreconditionFailed') {

@@ -124,7 +124,7 @@ function entryContent(prng: Prng, size: number): Buffer {
   return content;
 }
 
-/** A tar, and where each of its segments (one per entry, then the end blocks) starts and ends. */
+/** A tar as its segments (each entry's header, content and padding; then the end blocks), with a name for each. */
 interface Tar {
   readonly segments: readonly Buffer[];
   readonly names: readonly string[];

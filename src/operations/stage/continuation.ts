@@ -44,6 +44,8 @@ export class StagingProgress {
   readonly #onChange: (staged: readonly StagedEntry[]) => void;
   #writes: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Paths a record in S3 lists: what a re-run will reuse. */
+  readonly #persisted = new Set<string>();
 
   constructor(
     store: ObjectStore,
@@ -58,7 +60,15 @@ export class StagingProgress {
     this.#location = progressRecord(layout);
     this.#source = source;
     this.#runId = runId;
-    for (const entry of reused) this.#staged.set(entry.path, entry);
+    for (const entry of reused) {
+      this.#staged.set(entry.path, entry);
+      this.#persisted.add(entry.path);
+    }
+  }
+
+  /** Whether the record in S3 lists `path`, so that a re-run would reuse it. */
+  persists(path: string): boolean {
+    return this.#persisted.has(path);
   }
 
   /** Records one more staged object; writes are queued so the record is never older than a completed one. */
@@ -68,9 +78,11 @@ export class StagingProgress {
     this.#staged.set(entry.path, entry);
     this.#onChange([...this.#staged.values()]);
     const body = this.#serialise();
-    this.#writes = this.#writes.then(() =>
-      this.#store.putText(this.#location, body, 'application/json', 'the in-progress record').then(() => undefined),
-    );
+    const listed = [...this.#staged.keys()];
+    this.#writes = this.#writes.then(async () => {
+      await this.#store.putText(this.#location, body, 'application/json', 'the in-progress record');
+      for (const path of listed) this.#persisted.add(path);
+    });
     return this.#writes;
   }
 

@@ -165,12 +165,15 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     await archive?.discard().catch(() => undefined);
     await writes.stop(error, log, context.warn);
     // Files from an archive that failed validation must not linger where the next run or a
-    // reader could take them for staged ones; other failures keep them for a re-run.
+    // reader could take them for staged ones; other failures keep what the in-progress record
+    // lists, for a re-run to continue from, and nothing else (a re-run could not reuse it).
+    const cleanup = store.cleanupView(CLEANUP_BUDGET_MS);
     if (error instanceof ValidationError) {
       for (const entry of context.reusable.values()) writes.adopt(stagingObject(layout, entry.path), entry.path);
-      const cleanup = store.cleanupView(CLEANUP_BUDGET_MS);
       await writes.removeAll(cleanup, log, context.warn);
       await context.record.remove(cleanup).catch((failure: unknown) => context.warn(`Could not remove the in-progress record: ${(failure as Error).message}`));
+    } else {
+      await writes.removeAll(cleanup, log, context.warn, (location) => context.record.persists(relativeToPrefix(layout, location)));
     }
     throw error;
   }

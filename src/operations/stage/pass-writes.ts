@@ -50,23 +50,30 @@ export class PassWrites {
   }
 
   /**
-   * Removes every object the pass wrote, started or adopted; what cannot be removed is a
+   * Removes every object the pass wrote, started or adopted, except what `keep` spares (what the
+   * in-progress record lists, after a failure a re-run continues from); what cannot be removed is a
    * warning. Writes still in flight are waited for first, however long they take: a server-side
    * copy of a large archive completes on the server whatever the client does, and must not land
    * after its removal.
    */
-  async removeAll(store: ObjectStore, log: (message: string) => void, warn: (message: string) => void): Promise<void> {
+  async removeAll(
+    store: ObjectStore,
+    log: (message: string) => void,
+    warn: (message: string) => void,
+    keep: (location: S3Location) => boolean = () => false,
+  ): Promise<void> {
     await Promise.allSettled([...this.#inFlight]);
     const failed: string[] = [];
-    for (const { location, what } of this.#targets.values()) {
+    const targets = [...this.#targets.values()].filter(({ location }) => !keep(location));
+    for (const { location, what } of targets) {
       try {
         await store.delete(location, what);
       } catch (error) {
         failed.push(`${formatS3Uri(location)} (${(error as Error).message})`);
       }
     }
-    if (this.#targets.size > failed.length) log(`Removed ${this.#targets.size - failed.length} object(s) the rejected archive had staged.`);
-    if (failed.length > 0) warn(`Could not remove what the rejected archive staged: ${failed.join('; ')}. Nothing is marked staged; remove them or re-run.`);
+    if (targets.length > failed.length) log(`Removed ${targets.length - failed.length} object(s) of the failed pass that a re-run would not reuse.`);
+    if (failed.length > 0) warn(`Could not remove what the failed pass staged: ${failed.join('; ')}. Nothing is marked staged; remove them or re-run.`);
   }
 }
 

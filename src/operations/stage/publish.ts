@@ -61,6 +61,7 @@ export async function publishDocuments(
   log: (message: string) => void,
 ): Promise<PublishOutcome> {
   const etags: string[] = [];
+  const written: ObjectWrite[] = [];
   for (const write of writes) {
     const onlyIfAbsent =
       (write.location === layout.metadata && rules.metadataOnlyIfAbsent) ||
@@ -72,8 +73,11 @@ export async function publishDocuments(
         log(`${formatS3Uri(write.location)} appeared while this run was staging: another run is staging the same target.`);
         return { published: false };
       }
+      // The documents written before this one describe a staging that will not be published.
+      for (const earlier of written) await store.delete(earlier.location, earlier.what).catch(() => log(`Could not remove ${formatS3Uri(earlier.location)}.`));
       throw error;
     }
+    written.push(write);
     log(`Wrote ${formatS3Uri(write.location)}`);
   }
   return { published: true, etags };
