@@ -107,6 +107,8 @@ export interface DeleteConfig extends RunSettings, StagingName {
   readonly mode: 'delete';
   readonly force: boolean;
   readonly dryRun: boolean;
+  /** How long the lease the delete holds outlives its last refresh. */
+  readonly leaseTtlSeconds: number;
 }
 
 export type RunConfig = StageConfig | VerifyConfig | PromoteConfig | ListConfig | DeleteConfig;
@@ -275,7 +277,7 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
   verify: [...STAGING_NAME, 'deploymentJsonUri', 'deep'],
   promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl'],
   list: STAGING_NAME,
-  delete: [...STAGING_NAME, 'dryRun', 'force'],
+  delete: [...STAGING_NAME, 'dryRun', 'force', 'leaseTtl'],
 };
 
 /**
@@ -374,7 +376,7 @@ function operationConfig(values: RawConfig, settings: RunSettings): RunConfig {
         modelVersion: values.modelVersion,
       };
     case 'delete':
-      return { operation, mode: 'delete', ...settings, ...stagingName(values), force: values.force, dryRun: values.dryRun };
+      return { operation, mode: 'delete', ...settings, ...stagingName(values), force: values.force, dryRun: values.dryRun, leaseTtlSeconds: values.leaseTtl };
     case 'stage':
       return stageConfig(values as RawConfig & { mode: Mode }, settings);
   }

@@ -1,8 +1,9 @@
 import type { DeleteConfig } from '../config/config.ts';
 import { ConflictError } from '../errors.ts';
-import { bintarballRootOrDefault, candidateLayouts, relativeToPrefix, type StagingLayout } from '../layout.ts';
+import { bintarballRootOrDefault, candidateLayouts, leaseRecord, relativeToPrefix, type StagingLayout } from '../layout.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../s3/uri.ts';
+import { leaseOptions, leaseOwner, StagingLease } from './lease.ts';
 import { listStagings } from './list.ts';
 import type { OperationDefinition, OperationDependencies } from './operation.ts';
 
@@ -37,12 +38,12 @@ export const deleteOperation: OperationDefinition<DeleteConfig, DeleteResult> = 
  * Removes one staging (the documents of either layout, its staged objects and records), marker
  * first, so that nothing looks complete while it goes, and the metadata last, so that an
  * interrupted delete leaves what a re-run of delete (or a new staging) finds and replaces. A
- * staging that a later environment was promoted from is kept unless `force`.
+ * staging that a later environment was promoted from is kept unless `force`. Each layout is
+ * removed under its staging lease, like any other write to it: a run staging or promoting the
+ * same version at that moment makes the delete fail instead of losing its objects under it.
  */
-export async function deleteStaging(
-  config: DeleteConfig,
-  { store, log, state }: Pick<OperationDependencies, 'store' | 'log' | 'state'>,
-): Promise<DeleteResult> {
+export async function deleteStaging(config: DeleteConfig, deps: OperationDependencies): Promise<DeleteResult> {
+  const { store, log, state } = deps;
   const found = await state.phase('discover', () => stagingObjects(config, store));
   const layouts = found.map(({ layout }) => layout);
   if (found.length === 0) {
@@ -52,20 +53,28 @@ export async function deleteStaging(
   }
   const order = await state.phase('plan', async () => {
     await refuseWhenPromotedFrom(config, layouts, store);
-    return removalOrder(found);
+    return found.map((staging) => ({ layout: staging.layout, order: removalOrder([staging]) }));
   });
-  const removed = order.map(({ location }) => formatS3Uri(location));
+  const removed = order.flatMap(({ order }) => order.map(({ location }) => formatS3Uri(location)));
   if (config.dryRun) {
     for (const uri of removed) log(`Dry run: would delete ${uri}`);
     state.record({ status: 'planned' });
     return { operation: 'delete', status: 'planned', layouts, removed };
   }
-  await state.phase('write', async () => {
-    for (const { location, what } of order) {
-      await store.delete(location, what);
-      log(`Deleted ${formatS3Uri(location)}`);
+  for (const { layout, order: objects } of order) {
+    const lease = await state.phase('lease', () => StagingLease.acquire(store, layout, leaseOwner(deps), leaseOptions(config, deps)));
+    try {
+      await state.phase('write', async () => {
+        for (const { location, what } of objects) {
+          await store.delete(location, what);
+          log(`Deleted ${formatS3Uri(location)}`);
+        }
+      });
+    } finally {
+      // Releasing deletes the lease record: the last object of the staging's folder to go.
+      await lease.release();
     }
-  });
+  }
   state.record({ status: 'deleted', removed });
   return { operation: 'delete', status: 'deleted', layouts, removed };
 }
@@ -88,11 +97,14 @@ async function stagingObjects(config: DeleteConfig, store: ObjectStore): Promise
   return found.filter(({ layout, keys }) => keys.includes(layout.metadata.key) || keys.includes(layout.marker.key));
 }
 
-/** Markers first, then everything else, then the metadata documents. */
+/**
+ * Markers first, then everything else, then the metadata documents. A lease record is left out:
+ * the delete takes that lease itself, and an expired one it takes over is removed on release.
+ */
 function removalOrder(found: readonly FoundStaging[]): Array<{ location: S3Location; what: string }> {
   const markers = found.flatMap(({ layout, keys }) => (keys.includes(layout.marker.key) ? [{ location: layout.marker, what: 'the completion marker' }] : []));
   const documents = found.flatMap(({ layout, keys }) => (keys.includes(layout.metadata.key) ? [{ location: layout.metadata, what: 'the metadata document' }] : []));
-  const special = new Set(found.flatMap(({ layout }) => [layout.marker.key, layout.metadata.key]));
+  const special = new Set(found.flatMap(({ layout }) => [layout.marker.key, layout.metadata.key, leaseRecord(layout).key]));
   const rest = found.flatMap(({ layout, keys }) =>
     keys
       .filter((key) => !special.has(key))

@@ -29,6 +29,19 @@ const listEnv = (overrides: Record<string, string> = {}) => ({
 });
 const allKeys = async () => (await s3.target.listObjects(s3.tree.bucket)).map((object) => object.key);
 const pathsOf = (requests: ReadonlyArray<{ method: string; path: string }>) => requests.map((request) => `${request.method} ${request.path}`);
+
+/**
+ * The writes of a delete under `prefix` with its lease checked and taken out: the lease is created
+ * before anything is removed and deleted after everything else.
+ */
+function writesUnderLease(writes: readonly string[], prefix: string): string[] {
+  const lease = `/${s3.tree.bucket}/${prefix}staging_lease.json`;
+  const firstOther = writes.findIndex((write) => !write.endsWith(lease));
+  expect(firstOther).toBeGreaterThan(0);
+  expect(writes.slice(0, firstOther).every((write) => write === `PUT ${lease}`)).toBe(true);
+  expect(writes.at(-1)).toBe(`DELETE ${lease}`);
+  return writes.slice(firstOther, -1);
+}
 const clearRequests = () => void s3.proxy.requests.splice(0);
 
 /** bintarball-reference for dev of one version; full for dev and prod of another. */
@@ -124,7 +137,7 @@ describe('delete', () => {
     const after = await allKeys();
     expect(after.filter((key) => key.startsWith(folder('dev', OTHER_VERSION)))).toEqual([]);
     expect(after).toEqual(before.filter((key) => !doomed.includes(key)));
-    const writes = pathsOf(s3.proxy.writes());
+    const writes = writesUnderLease(pathsOf(s3.proxy.writes()), folder('dev', OTHER_VERSION));
     expect(writes).toHaveLength(doomed.length);
     expect(writes[0]).toBe(`DELETE /${s3.tree.bucket}/${folder('dev', OTHER_VERSION)}staging_complete.txt`);
     expect(writes.at(-1)).toBe(`DELETE /${s3.tree.bucket}/${folder('dev', OTHER_VERSION)}artifact.json`);
@@ -147,7 +160,7 @@ describe('delete', () => {
 
     expect(run.errors).toEqual([]);
     expect(run.outputs.status).toBe('deleted');
-    const writes = pathsOf(s3.proxy.writes());
+    const writes = writesUnderLease(pathsOf(s3.proxy.writes()), prefix);
     expect(writes[0]).toBe(`DELETE /${s3.tree.bucket}/${prefix}deployment_ready.txt`);
     expect(writes.at(-1)).toBe(`DELETE /${s3.tree.bucket}/${prefix}deployment.json`);
     expect(await allKeys()).toEqual(before.filter((key) => !key.startsWith(prefix)));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../src/config/config.ts';
 import { ConflictError } from '../../src/errors.ts';
+import type { StagingLayout } from '../../src/layout.ts';
 import { deleteOperation } from '../../src/operations/delete.ts';
+import { StagingLease } from '../../src/operations/lease.ts';
 import { listOperation, type ListedStaging } from '../../src/operations/list.ts';
 import { promoteOperation } from '../../src/operations/promote.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
@@ -13,6 +15,22 @@ import {
 const harness = useOperationHarness();
 
 const folder = (environment: string) => `${environment}/${MODEL_NAME}/${MODEL_VERSION}/`;
+const LEASE = 'staging_lease.json';
+
+/**
+ * The writes of a delete of the staging under `prefix`, with its lease checked and taken out: the
+ * lease is written before anything is removed and deleted after everything else.
+ */
+function writesUnderLease(tree: MemoryBintarball, prefix: string) {
+  const writes = tree.store.writes();
+  const lease = `${BUCKET}/${prefix}${LEASE}`;
+  const firstOther = writes.findIndex((write) => write.key !== lease);
+  expect(writes.slice(0, firstOther).length).toBeGreaterThan(0);
+  expect(writes.slice(0, firstOther).every((write) => write.operation === 'putText')).toBe(true);
+  expect(writes.at(-1)).toEqual({ operation: 'delete', key: lease });
+  expect(tree.store.getObject(BUCKET, `${prefix}${LEASE}`)).toBeUndefined();
+  return writes.slice(firstOther, -1);
+}
 const bintarballFolder = (environment: string) => `bintarball/deployment-metadata/${folder(environment)}`;
 const RIVA_FILES = ['parakeet-rnnt/1/parakeet-rnnt-1.1b-en-us.riva', 'parakeet-rnnt/punctuation/punctuation-en-us.riva'];
 
@@ -123,7 +141,7 @@ describe('delete', () => {
     const { result, run } = await remove(tree, { environment: 'prod' });
 
     expect(result.status).toBe('deleted');
-    const deletes = tree.store.writes();
+    const deletes = writesUnderLease(tree, folder('prod'));
     expect(deletes.every((write) => write.operation === 'delete')).toBe(true);
     expect(deletes.map((write) => write.key.slice(BUCKET.length + 1 + folder('prod').length))).toEqual([
       'staging_complete.txt',
@@ -145,7 +163,7 @@ describe('delete', () => {
     const { result } = await remove(tree, { environment: 'dev' });
 
     expect(result.status).toBe('deleted');
-    expect(tree.store.writes()).toEqual([
+    expect(writesUnderLease(tree, bintarballFolder('dev'))).toEqual([
       { operation: 'delete', key: `${BUCKET}/${bintarballFolder('dev')}deployment_ready.txt` },
       { operation: 'delete', key: `${BUCKET}/${bintarballFolder('dev')}deployment.json` },
     ]);
@@ -187,7 +205,25 @@ describe('delete', () => {
     const { result } = await remove(tree, { environment: 'qa' });
 
     expect(result.status).toBe('deleted');
-    expect(tree.store.writes()).toEqual([{ operation: 'delete', key: `${BUCKET}/${folder('qa')}artifact.json` }]);
+    expect(writesUnderLease(tree, folder('qa'))).toEqual([{ operation: 'delete', key: `${BUCKET}/${folder('qa')}artifact.json` }]);
+  });
+
+  it('is refused while another run holds the staging\'s lease, and removes nothing', async () => {
+    const tree = await threeStagings();
+    const prodKeys = keysUnder(tree.store, folder('prod'));
+    const writer = { runId: 'run-writer', workflowRun: 'org/release/7', attempt: '1', host: 'runner-b', pid: 77 };
+    const layout = { prefix: { bucket: BUCKET, key: folder('prod') } } as StagingLayout;
+    const held = await StagingLease.acquire(tree.store, layout, writer, { ttlSeconds: 120, log: () => undefined });
+    clearRequests(tree.store);
+
+    const error = await rejectionOf(remove(tree, { environment: 'prod' }));
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toContain('run run-writer (host runner-b, pid 77');
+    // Its one write was the refused If-None-Match create of the lease.
+    expect(tree.store.writes()).toEqual([{ operation: 'putText', key: `${BUCKET}/${folder('prod')}${LEASE}` }]);
+    expect(keysUnder(tree.store, folder('prod'))).toEqual(prodKeys.concat(LEASE).sort());
+    await held.release();
   });
 
   it('refuses to delete a staging another environment was promoted from, unless forced', async () => {
