@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type ConfigSources } from '../../src/config/config.ts';
+import { readEnvFile } from '../../src/config/env-file.ts';
 import { INPUTS, type InputKey } from '../../src/config/inputs.ts';
 import { ACTION_SPELLING, COMMAND_LINE_SPELLING, type InputSpelling } from '../../src/config/spelling.ts';
 import { ConfigurationError } from '../../src/errors.ts';
@@ -18,6 +22,8 @@ const complete = {
   awsRegion: 'us-east-1',
 };
 const INPUT_NAMES = Object.values(INPUTS).map((definition) => definition.input);
+const folder = mkdtempSync(join(tmpdir(), 'riva-spelling-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 type Surface = 'action' | 'command line';
 const SPELLINGS: Record<Surface, InputSpelling> = { action: ACTION_SPELLING, 'command line': COMMAND_LINE_SPELLING };
@@ -58,6 +64,8 @@ const CASES: readonly Case[] = [
   { name: 'promote to the same environment', fails: resolve({ ...complete, mode: 'promote', fromEnvironment: 'prod' }), names: ['fromEnvironment', 'environment'] },
   { name: 'language and architecture not in the archive name', fails: resolve({ ...complete, modelS3Uri: 's3://models/riva-models/model.tar.gz' }), names: ['languageCode', 'architecture'] },
   { name: 'a staging key too long', fails: resolve({ ...complete, modelS3Uri: `s3://models/${'folder/'.repeat(140)}riva-models/x-en-us-rnnt.tar.gz` }), names: ['modelS3Uri', 'environment'], withoutVariables: true },
+  { name: 'an env-file that does not exist', fails: (spelling) => readEnvFile(join(folder, 'missing.env'), folder, { spelling }), names: ['envFile'] },
+  { name: 'an env-file that cannot be read', fails: (spelling) => readEnvFile(folder, folder, { spelling }), names: ['envFile'] },
   // Every input, however it is validated, is named on either surface: a control character is refused in all of them.
   ...(Object.keys(INPUTS) as InputKey[]).map(
     (key): Case => ({ name: `a control character in ${INPUTS[key].input}`, fails: resolve({ ...complete, [key]: 'x\u0007y' }), names: [key] }),
