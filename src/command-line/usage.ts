@@ -30,7 +30,7 @@ Exit status: 0 staged (or already staged, planned, verified, promoted, listed, d
 export function synopsis(): string {
   // `[--a`, `| --b`, `| --c]`: the choice of modes may break between its alternatives.
   const modes = OPERATIONS.map((mode, index) => `${index === 0 ? '[' : '| '}--${mode}${index === OPERATIONS.length - 1 ? ']' : ''}`);
-  const switches = INPUT_FLAGS.filter((flag) => flag.switch).map((flag) => `[--${flag.name}]`);
+  const switches = INPUT_FLAGS.filter((flag) => flag.switch).map((flag) => `[--[no-]${flag.name}]`);
   const words = [...modes, ...switches, '[--INPUT=VALUE ...]', '[--json]'];
   const indent = ' '.repeat('Usage: riva-130-stage '.length);
   return `${wrap(words, 'Usage: riva-130-stage ', indent)}\n       riva-130-stage --help | --docs | --version`;
