@@ -99,7 +99,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     const negated = flag.switch && ![flag.name, ...flag.aliases].includes(name);
     inputs[flag.key] = typeof value === 'string' ? value : String(!negated);
   }
-  const modes = [...OPERATIONS.filter((mode) => values[mode] === true), ...(inputs.mode !== undefined ? [inputs.mode] : [])];
+  const modes = [...new Set([...OPERATIONS.filter((mode) => values[mode] === true), ...(inputs.mode !== undefined ? [inputs.mode] : [])])];
   if (modes.length > 1) {
     throw new ConfigurationError(`choose one of ${OPERATIONS.map((mode) => `--${mode}`).join(', ')} (or --mode)`);
   }

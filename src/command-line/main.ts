@@ -30,7 +30,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
   try {
     commandLine = parseCommandLine(argv);
   } catch (error) {
-    stderr.write(`${prefixed(errorMessage(error))}\nRun riva-130-stage --help for usage.\n`);
+    stderr.write(`${prefixed(`${errorMessage(error)}\nRun riva-130-stage --help for usage.`)}\n`);
     return EXIT_USAGE;
   }
   const { inputs, tool } = commandLine;

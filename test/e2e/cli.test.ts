@@ -47,6 +47,7 @@ describe('riva-130-stage command line', () => {
     const run = await runCli(args, seedEnv());
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(message);
+    for (const line of run.stderr.trimEnd().split('\n')) expect(line).toMatch(/^riva-130-stage: /);
     expect(run.stdout).toBe('');
   });
 

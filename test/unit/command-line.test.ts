@@ -42,6 +42,7 @@ describe('command-line flags', () => {
   it('turns a mode flag into the mode input, and refuses two modes', () => {
     for (const mode of OPERATIONS) expect(parseCommandLine([`--${mode}`]).inputs).toEqual({ mode });
     expect(parseCommandLine(['--mode=verify']).inputs).toEqual({ mode: 'verify' });
+    expect(parseCommandLine(['--mode=verify', '--verify']).inputs).toEqual({ mode: 'verify' });
     expect(usageError(['--full', '--verify'])).toContain('choose one of --bintarball-reference, --reference-only, --full');
     expect(usageError(['--full', '--mode=verify'])).toContain('choose one of');
   });
