@@ -8,21 +8,25 @@ import { INPUT_FLAGS, MODE_FLAGS, TOOL_FLAGS, type InputFlag } from './flags.ts'
 export function usage(): string {
   return `${synopsis()}
 
-Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment (pipeline step 130).
+Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment
+(pipeline step 130).
 
-Modes (one at most; the default is --bintarball-reference, or --mode=MODE / RIVA_STAGE_MODE):
+Modes (one at most; the default is --bintarball-reference, or --mode=MODE or
+RIVA_STAGE_MODE):
 ${columns(OPERATIONS.map((mode) => [`--${mode}`, MODE_FLAGS[mode]]))}
 
-Inputs: every input of the action, as a flag of the same name. Each takes its value from the flag,
-else the environment variable, else the .env file (./.env, or --env-file=PATH). README's inputs
-table (riva-130-stage --docs) says what each one means.
+Inputs: every input of the action, as a flag of the same name. Each takes its
+value from the flag, else the environment variable, else the .env file (./.env,
+or --env-file=PATH). README's inputs table (riva-130-stage --docs) says what
+each one means.
 ${columns(INPUT_FLAGS.map((flag) => [spellings(flag), flag.env.join(', ') || '(flag only)']))}
 
 Output and help:
 ${columns(Object.entries(TOOL_FLAGS).map(([name, meaning]) => [`--${name}`, meaning]))}
 
-Exit status: 0 staged (or already staged, planned, verified, promoted, listed, deleted), 1 the run failed,
-2 usage or configuration error, 130 cancelled (SIGINT or SIGTERM; uploads aborted, nothing marked staged).
+Exit status: 0 staged (or already staged, planned, verified, promoted, listed,
+deleted), 1 the run failed, 2 usage or configuration error, 130 cancelled
+(SIGINT or SIGTERM; uploads aborted, nothing marked staged).
 `;
 }
 
@@ -42,15 +46,18 @@ function spellings(flag: InputFlag): string {
   return flag.aliases.length === 0 ? main : `${main} (or ${flag.aliases.map((alias) => `--${alias}`).join(', ')})`;
 }
 
-const LINE_WIDTH = 100;
-const NAME_WIDTH = 38;
+/** Fits an 80-column terminal. */
+const LINE_WIDTH = 80;
+const NAME_WIDTH = 37;
 
-/** Two columns; a name too long for its column puts its text on the next line. */
+/** Two columns, the text wrapped; a name too long for its column puts its text on the next line. */
 function columns(rows: readonly (readonly [string, string])[]): string {
+  const indent = ' '.repeat(NAME_WIDTH);
   return rows
-    .map(([name, text]) =>
-      name.length <= NAME_WIDTH - 4 ? `  ${name.padEnd(NAME_WIDTH - 2)}${text}` : `  ${name}\n${' '.repeat(NAME_WIDTH)}${text}`,
-    )
+    .map(([name, text]) => {
+      const first = name.length <= NAME_WIDTH - 4 ? `  ${name.padEnd(NAME_WIDTH - 2)}` : `  ${name}\n${indent}`;
+      return wrap(text.split(' '), first, indent);
+    })
     .join('\n');
 }
 
@@ -59,7 +66,8 @@ function wrap(words: readonly string[], first: string, indent: string): string {
   const lines: string[] = [];
   let line = first;
   for (const word of words) {
-    if (line.length + word.length > LINE_WIDTH && line !== first && line !== indent) {
+    const width = line.length - (line.lastIndexOf('\n') + 1);
+    if (width + word.length > LINE_WIDTH && line !== first && line !== indent) {
       lines.push(line.trimEnd());
       line = indent;
     }

@@ -68,6 +68,10 @@ describe('command-line flags', () => {
     }
     for (const mode of OPERATIONS) expect(help).toContain(`  --${mode} `);
   });
+
+  it('fits --help in an 80-column terminal', () => {
+    for (const line of usage().split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+  });
 });
 
 describe('did you mean', () => {
