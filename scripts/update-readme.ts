@@ -1,4 +1,5 @@
-// `npm run docs`: regenerates README's inputs and outputs tables from action.yml.
+// `npm run docs`: regenerates README's inputs and outputs tables from action.yml, and the
+// command-line synopsis from the command line's option table.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { README, readActionDefinition, renderReadme } from './docs/action-tables.ts';
 

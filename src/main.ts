@@ -21,8 +21,10 @@ export async function run(): Promise<void> {
   try {
     maskSecrets(process.env);
     const inputs = readInputs();
-    const envFile = readEnvFile(inputs.envFile, process.env.GITHUB_WORKSPACE ?? process.cwd());
+    // Only a file `env-file` names: a `.env` committed to the workspace is not read unasked.
+    const { variables: envFile, warnings: envFileWarnings } = readEnvFile(inputs.envFile, process.env.GITHUB_WORKSPACE ?? process.cwd());
     maskSecrets(envFile);
+    for (const warning of envFileWarnings) core.warning(warning);
     const config = resolveConfig({ inputs, env: process.env, envFile });
     for (const warning of prepareAwsEnvironment(process.env, envFile)) core.warning(warning);
 

@@ -1,6 +1,8 @@
-// README's inputs and outputs tables, rendered from action.yml so the two cannot drift apart.
+// README's generated parts: the inputs and outputs tables from action.yml, and the command
+// line's synopsis from its own option table, so neither can drift from what it describes.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { usage } from '../../src/command-line/usage.ts';
 
 export interface ActionDefinition {
   readonly inputs: Record<string, { readonly description: string }>;
@@ -45,9 +47,14 @@ export function outputsTable(action: ActionDefinition): string {
   return ['| output | meaning |', '|---|---|', ...rows].join('\n');
 }
 
-/** README with the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` replaced. */
-export function withSection(readme: string, name: string, content: string): string {
-  const start = `<!-- ${name}:start (generated from action.yml by npm run docs) -->`;
+/** The command line's `--help`, as README shows it. */
+export function commandLineSynopsis(): string {
+  return ['```text', usage().trimEnd(), '```'].join('\n');
+}
+
+/** README with the text between `<!-- NAME:start (generated from SOURCE …) -->` and `<!-- NAME:end -->` replaced. */
+export function withSection(readme: string, name: string, content: string, source = 'action.yml'): string {
+  const start = `<!-- ${name}:start (generated from ${source} by npm run docs) -->`;
   const end = `<!-- ${name}:end -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
@@ -56,7 +63,8 @@ export function withSection(readme: string, name: string, content: string): stri
 }
 
 export function renderReadme(readme: string, action: ActionDefinition): string {
-  return withSection(withSection(readme, 'inputs', inputsTable(action)), 'outputs', outputsTable(action));
+  const tables = withSection(withSection(readme, 'inputs', inputsTable(action)), 'outputs', outputsTable(action));
+  return withSection(tables, 'synopsis', commandLineSynopsis(), "the command line's option table");
 }
 
 /** Text safe inside a Markdown table cell. */

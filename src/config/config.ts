@@ -321,12 +321,13 @@ function requiredInputs(values: RawConfig): InputKey[] {
  */
 export function resolveConfig(sources: ConfigSources): RunConfig {
   const raw = mergeSources(sources);
-  const problems = controlCharacterProblems(raw);
+  const spelling = sources.spelling ?? ACTION_SPELLING;
+  const problems = controlCharacterProblems(raw, spelling);
   const parsed = RawConfigSchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path[0] as InputKey;
-      if (!problems.has(key)) problems.set(key, describeProblem(key, issue.message, raw));
+      if (!problems.has(key)) problems.set(key, describeProblem(key, issue.message, raw, spelling));
     }
   }
   if (!parsed.success || problems.size > 0) throw configurationError(problems);
@@ -339,7 +340,7 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
     }
   }
   for (const key of requiredInputs(values)) {
-    if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw));
+    if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw, spelling));
   }
   if (problems.size > 0) throw configurationError(problems);
   const config = operationConfig(values, {
@@ -387,13 +388,13 @@ function operationConfig(values: RawConfig, settings: RunSettings): RunConfig {
  * (newline, carriage return, tab, DEL, C1) could forge a line in any of them, so none is accepted.
  * Leading and trailing whitespace is already trimmed (a `.env` file with CRLF line ends).
  */
-function controlCharacterProblems(raw: Partial<Record<InputKey, string>>): Map<InputKey, string> {
+function controlCharacterProblems(raw: Partial<Record<InputKey, string>>, spelling: InputSpelling): Map<InputKey, string> {
   const problems = new Map<InputKey, string>();
   for (const key of Object.keys(raw) as InputKey[]) {
     const control = controlCharacterIn(raw[key]!);
     if (control === undefined) continue;
     const found = `U+${codePoint(control.character)} at character ${control.index + 1}`;
-    problems.set(key, describeProblem(key, `must not contain a control character (newline, carriage return, tab, …), but has ${found}`, raw));
+    problems.set(key, describeProblem(key, `must not contain a control character (newline, carriage return, tab, …), but has ${found}`, raw, spelling));
   }
   return problems;
 }
@@ -500,14 +501,11 @@ function describeProblem(
   key: InputKey,
   message: string,
   raw: Partial<Record<InputKey, string>>,
+  spelling: InputSpelling,
 ): string {
-  const { input, env } = INPUTS[key];
   const value = raw[key];
-  if (value === undefined) {
-    const where = env.length > 0 ? `the \`${input}\` input or ${env.join(' or ')}` : `the \`${input}\` input`;
-    return `${describeInput(key)} ${message}: set ${where}.`;
-  }
-  return `${describeInput(key)} ${message}; got "${shownValue(key, value)}".`;
+  if (value === undefined) return `${spelling.describe(key)} ${message}: ${spelling.supply(key)}.`;
+  return `${spelling.describe(key)} ${message}; got "${shownValue(key, value)}".`;
 }
 
 /** A value as an error message may quote it: escaped, and an endpoint's credentials masked. */

@@ -10,10 +10,10 @@ export const INPUTS = {
   modelName: { input: 'model-name', env: ['RIVA_ASR_MODEL_NAME'] },
   modelVersion: { input: 'model-version', env: ['MODEL_VERSION'] },
   environment: { input: 'environment', env: ['ENV'] },
-  awsRegion: { input: 'aws-region', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'] },
+  awsRegion: { input: 'aws-region', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'], flag: { aliases: ['region'] } },
   containerS3Uri: { input: 'container-s3-uri', env: ['RIVA_CONTAINER_S3_URI'] },
-  s3Endpoint: { input: 's3-endpoint', env: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] },
-  timeout: { input: 'timeout', env: ['RIVA_STAGE_TIMEOUT'] },
+  s3Endpoint: { input: 's3-endpoint', env: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'], flag: { aliases: ['endpoint-url'] } },
+  timeout: { input: 'timeout', env: ['RIVA_STAGE_TIMEOUT'], flag: { value: 'SECONDS' } },
   expectedSha256: { input: 'expected-sha256', env: ['RIVA_ASR_MODEL_SHA256'] },
   languageCode: { input: 'language-code', env: ['RIVA_ASR_LANGUAGE_CODE'] },
   architecture: { input: 'architecture', env: ['RIVA_ASR_ARCHITECTURE'] },
@@ -22,20 +22,35 @@ export const INPUTS = {
   stallTimeout: { input: 'stall-timeout', env: ['RIVA_STAGE_STALL_TIMEOUT'] },
   leaseTtl: { input: 'lease-ttl', env: ['RIVA_STAGE_LEASE_TTL'] },
   stateFile: { input: 'state-file', env: ['RIVA_STAGE_STATE_FILE'] },
-  cache: { input: 'cache', env: ['RIVA_STAGE_CACHE'] },
+  cache: { input: 'cache', env: ['RIVA_STAGE_CACHE'], flag: { switch: true } },
   cacheDir: { input: 'cache-dir', env: ['RIVA_STAGE_CACHE_DIR'] },
-  maxInflatedBytes: { input: 'max-inflated-bytes', env: ['RIVA_STAGE_MAX_INFLATED_BYTES'] },
+  maxInflatedBytes: { input: 'max-inflated-bytes', env: ['RIVA_STAGE_MAX_INFLATED_BYTES'], flag: { value: 'SIZE' } },
   deploymentJsonUri: { input: 'deployment-json-uri', env: ['RIVA_DEPLOYMENT_JSON_URI'] },
-  deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'] },
-  fromEnvironment: { input: 'from-environment', env: ['RIVA_PROMOTE_FROM_ENV'] },
-  envFile: { input: 'env-file', env: [] },
-  dryRun: { input: 'dry-run', env: [] },
-  force: { input: 'force', env: [] },
+  deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'], flag: { switch: true } },
+  fromEnvironment: { input: 'from-environment', env: ['RIVA_PROMOTE_FROM_ENV'], flag: { value: 'ENV' } },
+  envFile: { input: 'env-file', env: [], flag: { value: 'PATH' } },
+  dryRun: { input: 'dry-run', env: [], flag: { switch: true } },
+  force: { input: 'force', env: [], flag: { switch: true } },
 } as const satisfies Record<string, InputDefinition>;
 
 export interface InputDefinition {
   readonly input: string;
   readonly env: readonly string[];
+  /** How the command line takes it: `--<input>=VALUE` unless this says otherwise. */
+  readonly flag?: FlagDefinition;
+}
+
+/**
+ * The command line derives a flag from every input (`--model-s3-uri=URI`); an entry says only
+ * what differs from that default.
+ */
+export interface FlagDefinition {
+  /** Other names for the same flag (`--region` for `--aws-region`, as `aws` users type it). */
+  readonly aliases?: readonly string[];
+  /** A switch: `--force` sets true and `--no-force` false, instead of `--force=true`. */
+  readonly switch?: true;
+  /** What `--help` shows for the value (default: the input name's last word, `--model-name=NAME`). */
+  readonly value?: string;
 }
 
 export type InputKey = keyof typeof INPUTS;

@@ -74,9 +74,9 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
     if (config.dryRun) await store.checkBucket(config.bucket, 'the target bucket');
     const checked = await verifyDeployment({ target: { ...config, environment: config.fromEnvironment }, deep: config.deep }, store, log, verifyOptions);
     if (checked.mismatches.length > 0 || checked.metadata === undefined || checked.metadataSha256 === undefined) {
-      throw new ValidationError(`The ${config.fromEnvironment} staging cannot be promoted. ${mismatchReport(checked)}`);
+      throw new ValidationError(`The staging of environment "${config.fromEnvironment}" cannot be promoted. ${mismatchReport(checked)}`);
     }
-    log(`Verified the ${config.fromEnvironment} staging ${formatS3Uri(checked.layout.metadata)} (${checked.checked.length} checks).`);
+    log(`Verified the staging of environment "${config.fromEnvironment}", ${formatS3Uri(checked.layout.metadata)} (${checked.checked.length} checks).`);
     return { layout: checked.layout, metadata: checked.metadata, sha256: checked.metadataSha256 };
   });
 

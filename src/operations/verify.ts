@@ -276,7 +276,7 @@ async function locate(config: Pick<VerifyConfig, 'target'>, store: ObjectStore):
     throw new ConfigurationError(
       `${target.modelName} ${target.modelVersion} for ${target.environment} is staged in both layouts: ` +
         `${found.map((candidate) => formatS3Uri(candidate.metadata)).join(' and ')}. ` +
-        'Give `deployment-json-uri` (RIVA_DEPLOYMENT_JSON_URI, --deployment-json-uri) to say which one to check.',
+        'Give `deployment-json-uri` (RIVA_DEPLOYMENT_JSON_URI) to say which one to check.',
     );
   }
   throw new NotFoundError(

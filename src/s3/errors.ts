@@ -97,7 +97,14 @@ export function describeS3Error(error: unknown, context: RequestContext): Error 
   if (status === 404 || code === 'NotFound' || code === 'NoSuchKey') {
     return new NotFoundError(`${where}: no such object. Check the bucket and key in the URI and that the upload finished.`);
   }
-  if (CREDENTIAL_ERRORS.has(code) || shape.name === 'CredentialsProviderError') {
+  // No credentials at all is not a refusal: nothing was sent, and the fix is to provide some.
+  if (shape.name === 'CredentialsProviderError' || code === 'CredentialsProviderError') {
+    return new AccessDeniedError(
+      `${where}: no AWS credentials were found (${shape.message ?? code}). Set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ` +
+        'AWS_PROFILE or the role given to aws-actions/configure-aws-credentials.',
+    );
+  }
+  if (CREDENTIAL_ERRORS.has(code)) {
     return new AccessDeniedError(
       `${where}: the AWS credentials were rejected (${code}). Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ` +
         'AWS_PROFILE or the role given to aws-actions/configure-aws-credentials.',

@@ -26,8 +26,9 @@ describe('riva-130-stage command line', () => {
   it('--help, --version and --docs print and exit 0', async () => {
     const help = await runCli(['--help']);
     expect(help.exitCode).toBe(0);
-    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]');
-    expect(help.stdout).toContain('RIVA_ASR_MODEL_S3_URI');
+    expect(help.stdout).toContain('Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify | --promote');
+    expect(help.stdout).toMatch(/^ {2}--model-s3-uri=URI +RIVA_ASR_MODEL_S3_URI$/m);
+    expect(help.stdout).toMatch(/^ {2}--aws-region=REGION \(or --region\) +AWS_REGION, AWS_DEFAULT_REGION$/m);
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
     const docs = await runCli(['--docs']);
@@ -38,19 +39,22 @@ describe('riva-130-stage command line', () => {
   it.each([
     [['--bogus'], "Unknown option '--bogus'"],
     [['--full', '--reference-only'], 'choose one of --bintarball-reference, --reference-only, --full, --verify, --promote'],
-    [['--timeout=soon'], '`timeout` (RIVA_STAGE_TIMEOUT) must be a whole number'],
-    [['--env-file=/nonexistent/.env'], '`env-file`: /nonexistent/.env does not exist'],
+    [['--timeout=soon'], '`--timeout` (RIVA_STAGE_TIMEOUT) must be a whole number'],
+    [['--ful'], "Unknown option '--ful'. Did you mean --full?"],
+    [['--dryrun'], "Unknown option '--dryrun'. Did you mean --dry-run?"],
+    [['--env-file=/nonexistent/.env'], '`--env-file`: /nonexistent/.env does not exist. Fix the path, or drop `--env-file`.'],
   ])('%j is a usage error: exit 2', async (args, message) => {
     const run = await runCli(args, seedEnv());
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(message);
+    for (const line of run.stderr.trimEnd().split('\n')) expect(line).toMatch(/^riva-130-stage: /);
     expect(run.stdout).toBe('');
   });
 
   it('a missing variable is a configuration error: exit 2', async () => {
     const run = await runCli(['--reference-only'], seedEnv({ MODEL_VERSION: '' }));
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toContain('`model-version` (MODEL_VERSION) is required');
+    expect(run.stderr).toContain('riva-130-stage: `--model-version` (MODEL_VERSION) is required: pass `--model-version` or set MODEL_VERSION.');
   });
 
   it('a failed staging exits 1', async () => {
@@ -103,7 +107,10 @@ describe('riva-130-stage command line', () => {
     expect(JSON.parse(dry.stdout)).toMatchObject({ status: 'planned' });
     expect(await s3.target.exists(s3.tree.bucket, `bintarball/deployment-metadata/dev/${MODEL_NAME}/${MODEL_VERSION}/deployment.json`)).toBe(false);
     expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'staged' });
-    expect(JSON.parse((await runCli(['--json'], seedEnv())).stdout)).toMatchObject({ status: 'already-staged' });
+    const again = await runCli(['--json'], seedEnv());
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: 'already-staged' });
+    // In the command line's words: the flag, not the action's input.
+    expect(again.stderr).toContain('every object it pins is unchanged (add `--force` to re-stage).');
   });
 
   it('--verify checks a staging and exits 1 on a mismatch', async () => {
@@ -119,6 +126,28 @@ describe('riva-130-stage command line', () => {
     expect(failed.stderr).toContain('checksums file');
   });
 
+  it('takes every value as a flag named as the input, ahead of the environment and of .env', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'riva-cli-flags-'));
+    writeFileSync(join(directory, '.env'), 'ENV=dev\nMODEL_VERSION=from-dotenv\n');
+    const flags = [
+      `--model-s3-uri=${s3.tree.modelUri}`,
+      `--bucket=${s3.tree.bucket}`,
+      `--model-name=${MODEL_NAME}`,
+      `--region=${s3.target.region}`,
+      `--endpoint-url=${s3.target.endpoint}`,
+      '--environment=prod',
+      '--reference-only',
+      '--json',
+    ];
+    // ENV: flag (prod) over the environment (staging) over .env (dev); MODEL_VERSION: the environment over .env.
+    const run = await runCli(flags, { ...credentialsEnv(s3.target), ENV: 'staging', MODEL_VERSION }, directory);
+    expect(run.stderr).not.toContain('riva-130-stage:');
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(run.stdout)['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/prod/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
+    const fromDotenv = await runCli(flags.filter((flag) => !flag.startsWith('--environment')), { ...credentialsEnv(s3.target), MODEL_VERSION }, directory);
+    expect(JSON.parse(fromDotenv.stdout)['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/dev/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
+  });
+
   it('reads a .env file from the working directory, and --env-file from a path', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'riva-cli-env-'));
     const dotenv = Object.entries(seedEnv()).map(([name, value]) => `${name}=${value}`).join('\n');
@@ -128,6 +157,40 @@ describe('riva-130-stage command line', () => {
     expect(JSON.parse(fromDotenv.stdout)['deployment-json-uri']).toContain('/dev/');
     const fromFile = await runCli(['--reference-only', '--json', `--env-file=${join(directory, 'staging.env')}`], {}, directory);
     expect(JSON.parse(fromFile.stdout)['deployment-json-uri']).toContain('/staging/');
+  });
+});
+
+describe('riva-130-stage command line: what it says when it cannot start', () => {
+  it('reports missing credentials as missing, in its own words: exit 1', async () => {
+    const withoutCredentials: Record<string, string> = seedEnv();
+    delete withoutCredentials.AWS_ACCESS_KEY_ID;
+    delete withoutCredentials.AWS_SECRET_ACCESS_KEY;
+    const run = await runCli(['--reference-only'], withoutCredentials);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain(': no AWS credentials were found (');
+    expect(run.stderr).toContain('AWS_PROFILE or a profile from `aws configure` or `aws sso login`.');
+    expect(run.stderr).not.toContain('rejected');
+    expect(run.stderr).not.toContain('configure-aws-credentials');
+  });
+
+  it('prefixes every line of a report of several problems', async () => {
+    const run = await runCli(['--reference-only'], seedEnv({ MODEL_VERSION: 'v/1', ENV: '..', AWS_REGION: 'nowhere' }));
+    expect(run.exitCode).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line).toMatch(/^riva-130-stage: `--(model-version|environment|aws-region)` /);
+  });
+
+  it('names each malformed .env line by its number, never its content, and uses the rest', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'riva-cli-env-'));
+    const secret = 'wJalrXUtnFEMI-secret';
+    const lines = Object.entries(seedEnv()).map(([name, value]) => `${name}=${value}`);
+    writeFileSync(join(directory, '.env'), ['# seed', ...lines.slice(0, 2), `AWS_SECRET ${secret}`, 'QUOTED="multi', 'line value"', ...lines.slice(2)].join('\n'));
+    const run = await runCli(['--reference-only', '--json'], {}, directory);
+    expect(run.exitCode).toBe(0);
+    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('warning: ') && line.includes('.env'));
+    expect(warnings).toEqual([`warning: ${join(directory, '.env')} line 4 is not KEY=VALUE, a comment or blank: it was ignored.`]);
+    expect(run.stdout + run.stderr).not.toContain(secret);
   });
 });
 
@@ -163,8 +226,8 @@ describe('riva-130-stage command line: inputs it refuses, and what it never prin
     expect(run.exitCode).toBe(2);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^riva-130-stage: `model-s3-uri` \(RIVA_ASR_MODEL_S3_URI\) must not contain a control character .*\\nforged\.tar\.gz"\.$/);
-    expect(lines[1]).toBe('`model-version` (MODEL_VERSION) must not contain a control character (newline, carriage return, tab, …), but has U+0085 at character 3; got "v1\\u0085".');
+    expect(lines[0]).toMatch(/^riva-130-stage: `--model-s3-uri` \(RIVA_ASR_MODEL_S3_URI\) must not contain a control character .*\\nforged\.tar\.gz"\.$/);
+    expect(lines[1]).toBe('riva-130-stage: `--model-version` (MODEL_VERSION) must not contain a control character (newline, carriage return, tab, …), but has U+0085 at character 3; got "v1\\u0085".');
     expect(s3.proxy.requests).toEqual([]);
   });
 
@@ -175,7 +238,7 @@ describe('riva-130-stage command line: inputs it refuses, and what it never prin
     for (const args of [['--reference-only'], ['--full', '--json'], ['--verify']]) {
       const run = await runCli(args, proxiedEnv({ AWS_ENDPOINT_URL_S3: endpoint, RIVA_STAGE_STATE_FILE: stateFile }));
       expect(run.exitCode, args.join(' ')).toBe(2);
-      expect(run.stderr).toContain('`s3-endpoint` (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) must not carry credentials (user:password@)');
+      expect(run.stderr).toContain('`--s3-endpoint` (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL) must not carry credentials (user:password@)');
       expect(run.stderr).toContain('got "http://***@127.0.0.1:');
       expect(run.stdout + run.stderr).not.toContain(secret);
     }
@@ -188,7 +251,7 @@ describe('riva-130-stage command line: inputs it refuses, and what it never prin
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(
-      'riva-130-stage: Could not find the target bucket (s3://no-such-deployments/): the bucket does not exist. Check the bucket name and `aws-region` (AWS_REGION).',
+      'riva-130-stage: Could not find the target bucket (s3://no-such-deployments/): the bucket does not exist. Check the bucket name and `--aws-region` (AWS_REGION).',
     );
     const planned = await runCli(['--dry-run', '--json'], seedEnv());
     expect(JSON.parse(planned.stdout)).toMatchObject({ status: 'planned' });

@@ -413,9 +413,11 @@ async function stageFull(target: S3Target, endpoint: string, tree: Bintarball, c
     RIVA_STAGE_STATE_FILE: stateFile,
   });
   const lines = run.stderr.split('\n');
+  // Every line of the one error report carries the prefix: together they are one error, as the action's one annotation.
+  const errorLines = lines.filter((line) => line.startsWith('riva-130-stage: ')).map((line) => line.slice('riva-130-stage: '.length));
   return {
     exitCode: run.exitCode,
-    errors: lines.filter((line) => line.startsWith('riva-130-stage: ')).map((line) => line.slice('riva-130-stage: '.length)),
+    errors: errorLines.length > 0 ? [errorLines.join('\n')] : [],
     warnings: lines.filter((line) => line.startsWith('warning: ')).map((line) => line.slice('warning: '.length)),
     stderr: run.stderr,
     stateFile,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandData, runAction, type ActionRun } from '../helpers/action-runner.ts';
-import { credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
+import { MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { useStagingFixture } from '../helpers/staging-fixture.ts';
 
 // The action refuses inputs that would forge a line, leak a secret or fail part-way, before any
@@ -58,5 +58,28 @@ describe('action inputs it refuses', () => {
     expect(run.outputs.status).toBeUndefined();
     expect(commandData(run.errors.join('\n'))).toContain('Could not find the target bucket (s3://no-such-deployments/): the bucket does not exist.');
     expect(s3.proxy.requests.some((request) => request.method === 'HEAD' && request.path.replace(/\/$/, '') === '/no-such-deployments')).toBe(true);
+  });
+});
+
+describe('the workspace .env', () => {
+  const dotenv = { '.env': `RIVA_ARTIFACT_ID=from-dotenv\nAWS_ENDPOINT_URL_S3=http://127.0.0.1:9\nnot a variable\n` };
+  const step = (inputs: Record<string, string>) =>
+    runAction({ inputs: stagingInputs(s3.target, s3.target.endpoint, s3.tree, { environment: 'dotenv', ...inputs }), env: credentialsEnv(s3.target), workspaceFiles: dotenv });
+
+  it('is read only when env-file names it; a malformed line is a warning naming its number', async () => {
+    const unasked = await step({});
+    expect(unasked.errors).toEqual([]);
+    expect(unasked.outputs['artifact-id']).toBe(`${MODEL_NAME}-${MODEL_VERSION}`);
+    expect(unasked.warnings.join('\n')).not.toContain('.env');
+
+    // The action speaks of its inputs: `force`, not --force.
+    const again = await step({});
+    expect(again.outputs.status).toBe('already-staged');
+    expect(again.stdout).toContain('every object it pins is unchanged (set `force` to re-stage).');
+
+    const named = await step({ 'env-file': '.env', force: 'true' });
+    expect(named.errors).toEqual([]);
+    expect(named.outputs['artifact-id']).toBe('from-dotenv');
+    expect(named.warnings.map(commandData).filter((warning) => warning.includes('.env'))).toEqual([`${join(named.workspace, '.env')} line 3 is not KEY=VALUE, a comment or blank: it was ignored.`]);
   });
 });

@@ -108,7 +108,7 @@ describe('promote', () => {
     const run = await promoteToProd();
 
     expect(run.exitCode).toBe(1);
-    expect(run.errors[0]).toContain('The dev staging cannot be promoted');
+    expect(run.errors[0]).toContain('The staging of environment "dev" cannot be promoted');
     expect(run.errors[0]).toContain('completion marker');
     expect(s3.proxy.writes()).toEqual([]);
     expect(await keysUnder(folder('prod'))).toEqual([]);

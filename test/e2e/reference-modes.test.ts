@@ -199,14 +199,14 @@ describe('configuration from the seed pipeline', () => {
     expect(run.outputs['deployment-json-uri']).toBe(`s3://${s3.tree.bucket}/prod/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`);
   });
 
-  it('stages from a .env file in the workspace, and an input beats the environment', async () => {
+  it('stages from the .env file env-file names in the workspace, and an input beats the environment', async () => {
     const dotenv = Object.entries({ ...seedVariables(), ...credentialsEnv(s3.target) })
       .map(([name, value]) => `${name}=${value}`)
       .join('\n');
     const run = await runAction({
       workspaceFiles: { '.env': dotenv },
       env: { ENV: 'staging' },
-      inputs: { environment: 'dev' },
+      inputs: { environment: 'dev', 'env-file': '.env' },
     });
 
     expect(run.errors).toEqual([]);

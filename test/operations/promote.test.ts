@@ -151,7 +151,7 @@ describe('promote other layouts, and refusals', () => {
     const error = await rejectionOf(promote(tree));
 
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as Error).message).toContain('The dev staging cannot be promoted');
+    expect((error as Error).message).toContain('The staging of environment "dev" cannot be promoted');
     expect((error as Error).message).toContain('completion marker');
     expect(tree.store.writes()).toEqual([]);
     expect(keysUnder(tree.store, folder('prod'))).toEqual([]);

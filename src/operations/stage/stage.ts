@@ -150,7 +150,7 @@ function settledWithoutWriting(run: StagingRun, plan: Plan): StageResult | undef
   const finish = finisher(run);
   const { existing } = plan.discovery;
   if (plan.sameStaging !== undefined && existing !== undefined) {
-    deps.log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; every object it pins is unchanged (set force to re-stage).`);
+    deps.log(`Already staged: ${formatS3Uri(layout.marker)} records the same source; every object it pins is unchanged (set \`force\` to re-stage).`);
     return alreadyStaged(existing, layout, plan.content, finish);
   }
   if (!config.dryRun) return undefined;
