@@ -31,6 +31,8 @@ export const INPUTS = {
   envFile: { input: 'env-file', env: [] },
   dryRun: { input: 'dry-run', env: [] },
   force: { input: 'force', env: [] },
+  httpProxy: { input: 'http-proxy', env: ['RIVA_STAGE_HTTP_PROXY'] },
+  toBucket: { input: 'to-bucket', env: ['RIVA_PROMOTE_TO_BUCKET'] },
 } as const satisfies Record<string, InputDefinition>;
 
 export interface InputDefinition {
