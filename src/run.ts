@@ -113,6 +113,7 @@ function openStore(config: RunConfig, reporter: RunReporter, cancellation: Abort
     maxAttempts: connection.maxAttempts,
     stallTimeoutMs: connection.stallTimeoutSeconds === undefined ? undefined : connection.stallTimeoutSeconds * 1000,
     onRetry: (event) => retries.record(event),
+    onBucketRegion: (bucket, region) => reporter.info(`The bucket ${bucket} is in ${region}, not ${connection.region}: its requests go to ${region}.`),
     proxy: connection.proxy,
   });
   const signal = stops.length > 0 ? AbortSignal.any(stops) : undefined;

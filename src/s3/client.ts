@@ -1,6 +1,7 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, MetadataBearer } from '@smithy/types';
+import { routeBucketsToTheirRegions } from './bucket-regions.ts';
 import { errorCodeOf } from './errors.ts';
 import { proxyRoutingAgents } from './proxy-agent.ts';
 import type { ProxySettings } from './proxy-settings.ts';
@@ -18,6 +19,8 @@ export interface S3ClientOptions {
   readonly stallTimeoutMs?: number;
   /** Told about each retry: the operation, the attempt about to be made, and why. */
   readonly onRetry?: (retry: RetryEvent) => void;
+  /** Told when a bucket turns out to be in another region than `region`: its requests go there from then on. */
+  readonly onBucketRegion?: (bucket: string, region: string) => void;
   /** The forward proxy for S3 and the credential requests (STS, SSO); undefined: direct. */
   readonly proxy?: ProxySettings | undefined;
 }
@@ -58,6 +61,8 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     config.responseChecksumValidation = 'WHEN_REQUIRED';
   }
   const client = new S3Client(config);
+  // Before any middleware is added, so that each regional client gets it too.
+  routeBucketsToTheirRegions(client, options.region, (region) => new S3Client({ ...config, region, credentials: client.config.credentials }), options.onBucketRegion);
   if (options.onRetry) observeRetries(client, options.onRetry);
   return client;
 }
