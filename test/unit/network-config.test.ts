@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig, type ConfigSources, type PromoteConfig } from '../../src/config/config.ts';
 import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
 import { ConfigurationError } from '../../src/errors.ts';
+import { bucketRegionNamedBy } from '../../src/s3/bucket-regions.ts';
 import { describeProxySettings, exportProxyInput, NEVER_PROXIED_HOSTS, proxyFor, resolveProxySettings, type ProxySettings } from '../../src/s3/proxy-settings.ts';
 
 const MODEL_URI = 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
@@ -180,5 +181,27 @@ describe('proxy settings around the run', () => {
     const untouched: NodeJS.ProcessEnv = { HTTPS_PROXY: 'http://a:1' };
     exportProxyInput(resolveProxySettings(undefined, untouched).settings, untouched);
     expect(untouched).toEqual({ HTTPS_PROXY: 'http://a:1' });
+  });
+});
+
+describe('bucketRegionNamedBy', () => {
+  const answer = (status: number, region?: string) => ({
+    name: 'PermanentRedirect',
+    $metadata: { httpStatusCode: status },
+    $response: { headers: region === undefined ? {} : { 'x-amz-bucket-region': region } },
+  });
+
+  it('reads the bucket\'s region from a redirect (301, 307) or a 400 that names another region', () => {
+    expect(bucketRegionNamedBy(answer(301, 'eu-west-3'), 'us-east-1')).toBe('eu-west-3');
+    expect(bucketRegionNamedBy(answer(307, 'eu-west-3'), 'us-east-1')).toBe('eu-west-3');
+    expect(bucketRegionNamedBy(answer(400, 'eu-west-3'), 'us-east-1')).toBe('eu-west-3');
+  });
+
+  it('is no redirect when the answer names the region already used, names none, or is another failure', () => {
+    expect(bucketRegionNamedBy(answer(301, 'us-east-1'), 'us-east-1')).toBeUndefined();
+    expect(bucketRegionNamedBy(answer(301), 'us-east-1')).toBeUndefined();
+    expect(bucketRegionNamedBy(answer(403, 'eu-west-3'), 'us-east-1')).toBeUndefined();
+    expect(bucketRegionNamedBy(answer(500, 'eu-west-3'), 'us-east-1')).toBeUndefined();
+    expect(bucketRegionNamedBy(new Error('ECONNRESET'), 'us-east-1')).toBeUndefined();
   });
 });
