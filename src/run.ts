@@ -7,6 +7,7 @@ import type { GithubRun } from './metadata.ts';
 import { operationFor, type OperationResult } from './operations/index.ts';
 import { createS3Client } from './s3/client.ts';
 import { prepareCredentialEnvironment } from './s3/credentials.ts';
+import { describeProxySettings, exportProxyInput } from './s3/proxy-settings.ts';
 import { RetryLog } from './s3/retry-log.ts';
 import { S3ObjectStore } from './s3/s3-object-store.ts';
 import { StateFile } from './state-file.ts';
@@ -102,12 +103,18 @@ function openStore(config: RunConfig, reporter: RunReporter, cancellation: Abort
   const deadline = connection.timeoutSeconds === undefined ? undefined : AbortSignal.timeout(connection.timeoutSeconds * 1000);
   const stops = [deadline, cancellation].filter((signal) => signal !== undefined);
   const retries = new RetryLog(connection.maxAttempts, (message) => reporter.debug(message));
+  if (connection.proxy !== undefined) {
+    reporter.info(describeProxySettings(connection.proxy));
+    exportProxyInput(connection.proxy, process.env);
+  }
   const client = createS3Client({
     region: connection.region,
     endpoint: connection.endpoint,
     maxAttempts: connection.maxAttempts,
     stallTimeoutMs: connection.stallTimeoutSeconds === undefined ? undefined : connection.stallTimeoutSeconds * 1000,
     onRetry: (event) => retries.record(event),
+    onBucketRegion: (bucket, region) => reporter.info(`The bucket ${bucket} is in ${region}, not ${connection.region}: its requests go to ${region}.`),
+    proxy: connection.proxy,
   });
   const signal = stops.length > 0 ? AbortSignal.any(stops) : undefined;
   const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal, retries });

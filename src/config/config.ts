@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
 import { codePoint, controlCharacterIn, printable } from '../format.ts';
+import { parseProxyUrl, resolveProxySettings, withoutUserinfo, type ProxySettings } from '../s3/proxy-settings.ts';
 import { baseName, bucketNameProblem, parseS3Uri, s3UriProblem, type S3Location } from '../s3/uri.ts';
 import { INPUTS, describeInput, type InputKey } from './inputs.ts';
 import { ACTION_SPELLING, oneOf, type InputSpelling } from './spelling.ts';
 import { stagingKeysProblem } from './staging-keys.ts';
 import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
+
+// Where it always was, for callers that mask an endpoint's credentials.
+export { withoutUserinfo };
 
 /** The modes that stage (and write a metadata document of their own). */
 export const MODES = ['bintarball-reference', 'reference-only', 'full'] as const;
@@ -24,6 +28,8 @@ export interface Connection {
   readonly timeoutSeconds: number | undefined;
   /** How long a connection may move no byte before it counts as broken (default 60 s). */
   readonly stallTimeoutSeconds: number | undefined;
+  /** The forward proxy requests go through (`http-proxy`, else HTTPS_PROXY / HTTP_PROXY, minus NO_PROXY); undefined: direct. */
+  readonly proxy: ProxySettings | undefined;
 }
 
 /** What every operation's configuration has. */
@@ -82,6 +88,8 @@ export interface PromoteConfig extends RunSettings, StagingName {
   readonly operation: 'promote';
   readonly mode: 'promote';
   readonly fromEnvironment: string;
+  /** The bucket the promoted staging is written to (`to-bucket`); `bucket`, the source's, by default. */
+  readonly toBucket: string;
   /** Re-hash the source staging's files before promoting it. */
   readonly deep: boolean;
   readonly force: boolean;
@@ -209,10 +217,9 @@ const RawConfigSchema = z.object({
   modelName: slug.optional(),
   modelVersion: slug.optional(),
   environment: slug.optional(),
-  awsRegion: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1')
-    .optional(),
+  // Checked against AWS's pattern only without `s3-endpoint`: S3-compatible stores name regions
+  // freely (R2 `auto`, Scaleway `fr-par`, Garage `garage`); see `regionProblem`.
+  awsRegion: z.string().optional(),
   containerS3Uri: s3Uri.optional(),
   s3Endpoint: z
     .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -241,7 +248,17 @@ const RawConfigSchema = z.object({
   deploymentJsonUri: s3Uri.optional(),
   deep: boolean,
   fromEnvironment: slug.optional(),
+  toBucket: bucket.optional(),
   envFile: z.string().optional(),
+  httpProxy: z
+    .string()
+    .transform((value, ctx) => {
+      const parsed = parseProxyUrl(value);
+      if ('url' in parsed) return parsed.url;
+      ctx.addIssue({ code: 'custom', message: parsed.problem });
+      return z.NEVER;
+    })
+    .optional(),
   dryRun: boolean,
   force: boolean,
 });
@@ -255,7 +272,7 @@ function operationOf(mode: Operation): OperationName {
 }
 
 /** Inputs every operation reads: where to find S3 and how to behave there. */
-const SHARED_INPUTS: readonly InputKey[] = ['mode', 'awsRegion', 's3Endpoint', 'timeout', 'maxAttempts', 'stallTimeout', 'stateFile', 'envFile'];
+const SHARED_INPUTS: readonly InputKey[] = ['mode', 'awsRegion', 's3Endpoint', 'timeout', 'maxAttempts', 'stallTimeout', 'stateFile', 'envFile', 'httpProxy'];
 const STAGING_NAME: readonly InputKey[] = ['bucket', 'modelName', 'modelVersion', 'environment', 'modelS3Uri'];
 
 /** The inputs each operation reads besides the shared ones: any other one given explicitly is a mistake to point out. */
@@ -275,7 +292,7 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
     'leaseTtl',
   ],
   verify: [...STAGING_NAME, 'deploymentJsonUri', 'deep'],
-  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl'],
+  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl', 'toBucket'],
   list: STAGING_NAME,
   delete: [...STAGING_NAME, 'dryRun', 'force', 'leaseTtl'],
 };
@@ -342,6 +359,10 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
   for (const key of requiredInputs(values)) {
     if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw, spelling));
   }
+  const region = regionProblem(values);
+  if (region !== undefined && !problems.has('awsRegion')) problems.set('awsRegion', describeProblem('awsRegion', region, raw));
+  const proxy = resolveProxySettings(values.httpProxy, sources.env, (sources.spelling ?? ACTION_SPELLING).input('httpProxy'));
+  if (proxy.problem !== undefined) problems.set('httpProxy', proxy.problem);
   if (problems.size > 0) throw configurationError(problems);
   const config = operationConfig(values, {
     connection: {
@@ -350,6 +371,7 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
       maxAttempts: values.maxAttempts,
       timeoutSeconds: values.timeout,
       stallTimeoutSeconds: values.stallTimeout,
+      proxy: proxy.settings,
     },
     stateFile: values.stateFile,
   });
@@ -400,9 +422,12 @@ function controlCharacterProblems(raw: Partial<Record<InputKey, string>>, spelli
 }
 
 function promoteConfig(values: RawConfig, settings: RunSettings): PromoteConfig {
-  if (values.fromEnvironment === values.environment) {
+  const toBucket = values.toBucket ?? values.bucket!;
+  // Into another bucket, the environment may keep its name (prod of the staging bucket → prod of the prod bucket).
+  if (values.fromEnvironment === values.environment && toBucket === values.bucket) {
     throw new ConfigurationError(
-      `${describeInput('fromEnvironment')} and ${describeInput('environment')} are both "${values.environment}": promote copies a staging to another environment.`,
+      `${describeInput('fromEnvironment')} and ${describeInput('environment')} are both "${values.environment}": promote copies a staging to another environment, ` +
+        `or to another bucket (${describeInput('toBucket')}).`,
     );
   }
   return {
@@ -411,6 +436,7 @@ function promoteConfig(values: RawConfig, settings: RunSettings): PromoteConfig 
     ...settings,
     ...stagingName(values),
     fromEnvironment: values.fromEnvironment!,
+    toBucket,
     deep: values.deep,
     force: values.force,
     dryRun: values.dryRun,
@@ -508,26 +534,35 @@ function describeProblem(
   return `${spelling.describe(key)} ${message}; got "${shownValue(key, value)}".`;
 }
 
-/** A value as an error message may quote it: escaped, and an endpoint's credentials masked. */
+/** A value as an error message may quote it: escaped, and an endpoint's or a proxy's credentials masked. */
 function shownValue(key: InputKey, value: string): string {
-  return printable(key === 's3Endpoint' ? withoutUserinfo(value) : value);
+  return printable(key === 's3Endpoint' || key === 'httpProxy' ? withoutUserinfo(value) : value);
+}
+
+// An AWS region: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`.
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// What an S3-compatible store may call its region: a name that is safe in a signature's scope.
+const ENDPOINT_REGION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/**
+ * AWS region names follow one pattern, and a typo would send every request to a host that does
+ * not exist; an S3-compatible store's region is whatever it calls itself (`auto`, `fr-par`,
+ * `garage`, `default`), only signed into the requests, so with `s3-endpoint` any plain name goes.
+ */
+export function regionProblem(values: Pick<RawConfig, 'awsRegion' | 's3Endpoint'>): string | undefined {
+  const region = values.awsRegion;
+  if (region === undefined) return undefined;
+  if (values.s3Endpoint !== undefined) {
+    return ENDPOINT_REGION.test(region) ? undefined : 'must be a region name (letters, digits, ".", "_" or "-", up to 63) as the `s3-endpoint` store calls it, such as auto';
+  }
+  return AWS_REGION.test(region)
+    ? undefined
+    : 'must be an AWS region name such as us-east-1 (an S3-compatible store\'s own region name, such as auto or fr-par, is accepted once `s3-endpoint` is set)';
 }
 
 /** Whether a URL carries `user:password@` (or any `@` before its host, valid URL or not). */
 function hasUserinfo(url: string): boolean {
   return withoutUserinfo(url) !== url;
-}
-
-/**
- * `https://user:secret@host/` → `https://***@host/`. By the last `@`, not by a URL parser, so
- * that a value no parser accepts (a `/` in the password) is masked all the same.
- */
-export function withoutUserinfo(url: string): string {
-  const at = url.lastIndexOf('@');
-  if (at < 0) return url;
-  const scheme = url.indexOf('://');
-  const start = scheme >= 0 && scheme < at ? scheme + '://'.length : 0;
-  return `${url.slice(0, start)}***${url.slice(at)}`;
 }
 
 function describeNotInferred(key: InputKey, what: string, model: S3Location): string {

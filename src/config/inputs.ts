@@ -31,6 +31,8 @@ export const INPUTS = {
   envFile: { input: 'env-file', env: [], flag: { value: 'PATH' } },
   dryRun: { input: 'dry-run', env: [], flag: { switch: true } },
   force: { input: 'force', env: [], flag: { switch: true } },
+  httpProxy: { input: 'http-proxy', env: ['RIVA_STAGE_HTTP_PROXY'], flag: { value: 'URL' } },
+  toBucket: { input: 'to-bucket', env: ['RIVA_PROMOTE_TO_BUCKET'], flag: { value: 'BUCKET' } },
 } as const satisfies Record<string, InputDefinition>;
 
 export interface InputDefinition {

@@ -52,7 +52,7 @@ export type PromoteDependencies = Omit<OperationDependencies, 'progress' | 'cach
 export const promoteOperation: OperationDefinition<PromoteConfig, PromoteResult> = {
   stateFile: (config) => ({
     name: `promote-${config.fromEnvironment}-to-${config.environment}-${config.modelName}-${config.modelVersion}`,
-    fields: { environment: config.environment, from_environment: config.fromEnvironment },
+    fields: { environment: config.environment, from_environment: config.fromEnvironment, bucket: config.bucket, to_bucket: config.toBucket },
   }),
   run: (config, deps) => promote(config, deps),
   outputs: stagingOutputs,
@@ -64,14 +64,16 @@ export const promoteOperation: OperationDefinition<PromoteConfig, PromoteResult>
  * promote: a complete staging that passes `verify` is copied to another environment inside S3
  * (no object body passes through the runner), in the layout it has, with `promoted_from`
  * recording the source document and its SHA-256. The metadata is written after the copies,
- * the marker only once the promoted staging is verified.
+ * the marker only once the promoted staging is verified. The target may be in another bucket
+ * (`to-bucket`), even another account's: the copies are then cross-bucket server-side copies,
+ * and the target's lease, metadata and marker live in that bucket.
  */
 export async function promote(config: PromoteConfig, deps: PromoteDependencies): Promise<PromoteResult> {
   const { store, state, log } = deps;
   const startedAt = deps.now();
   const verifyOptions = { maxAttempts: config.connection.maxAttempts };
   const source = await state.phase('discover', async () => {
-    if (config.dryRun) await store.checkBucket(config.bucket, 'the target bucket');
+    if (config.dryRun) await store.checkBucket(config.toBucket, 'the target bucket');
     const checked = await verifyDeployment({ target: { ...config, environment: config.fromEnvironment }, deep: config.deep }, store, log, verifyOptions);
     if (checked.mismatches.length > 0 || checked.metadata === undefined || checked.metadataSha256 === undefined) {
       throw new ValidationError(`The staging of environment "${config.fromEnvironment}" cannot be promoted. ${mismatchReport(checked)}`);
@@ -213,9 +215,9 @@ async function copyAll(copies: readonly PlannedCopy[], store: ObjectStore, log: 
   }
 }
 
-/** The same layout kind as the source, in the target environment. */
+/** The same layout kind as the source, in the target environment of the target bucket. */
 export function targetLayout(config: PromoteConfig, source: StagingLayout): StagingLayout {
-  return sameLayoutAt(source, candidateLayouts(config.bucket, config, bintarballRootOrDefault(config.bintarballKey)));
+  return sameLayoutAt(source, candidateLayouts(config.toBucket, config, bintarballRootOrDefault(config.bintarballKey)));
 }
 
 /** Full mode's staged objects (archive copy, .riva files, checksums) to copy, pinned where the metadata pins them; none otherwise. */
@@ -245,7 +247,7 @@ export function targetMetadata(
   source: StoredMetadataDocument,
   target: StagingLayout,
   promotedFrom: NonNullable<Metadata['promoted_from']>,
-  config: Pick<PromoteConfig, 'environment' | 'bucket'>,
+  config: Pick<PromoteConfig, 'environment'>,
   run: Pick<PromoteDependencies, 'runId' | 'toolVersion' | 'github' | 'now'> & { readonly startedAt: Date },
   etags: ReadonlyMap<string, string>,
 ): Metadata {
@@ -263,7 +265,7 @@ export function targetMetadata(
     files: source.files.map(copyOf),
     deployment: {
       environment: config.environment,
-      s3_bucket: config.bucket,
+      s3_bucket: target.prefix.bucket,
       metadata_uri: formatS3Uri(target.metadata),
       marker_uri: formatS3Uri(target.marker),
     },

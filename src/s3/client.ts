@@ -1,6 +1,10 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, MetadataBearer } from '@smithy/types';
+import { routeBucketsToTheirRegions } from './bucket-regions.ts';
 import { errorCodeOf } from './errors.ts';
+import { proxyRoutingAgents } from './proxy-agent.ts';
+import type { ProxySettings } from './proxy-settings.ts';
 import type { RetryEvent } from './retry-log.ts';
 
 /** A connection that moves no byte for this long is broken: the request fails and is retried. */
@@ -15,6 +19,10 @@ export interface S3ClientOptions {
   readonly stallTimeoutMs?: number;
   /** Told about each retry: the operation, the attempt about to be made, and why. */
   readonly onRetry?: (retry: RetryEvent) => void;
+  /** Told when a bucket turns out to be in another region than `region`: its requests go there from then on. */
+  readonly onBucketRegion?: (bucket: string, region: string) => void;
+  /** The forward proxy for S3 and the credential requests (STS, SSO); undefined: direct. */
+  readonly proxy?: ProxySettings | undefined;
 }
 
 /**
@@ -22,8 +30,13 @@ export interface S3ClientOptions {
  * identity, profiles, instance roles). Throttling (503 SlowDown, 429), 5xx answers, resets and
  * timeouts are retried by the SDK's standard strategy (exponential backoff, full jitter) up to
  * `maxAttempts`; other 4xx answers are not.
+ *
+ * With a proxy, S3 requests and the credential chain's own clients (STS for web identity and
+ * assumed roles, SSO) connect through the routing agents of proxy-agent.ts; the instance metadata and container
+ * credential providers keep their own direct connections, which no proxy may see.
  */
 export function createS3Client(options: S3ClientOptions): S3Client {
+  const agents = options.proxy === undefined ? undefined : proxyRoutingAgents(options.proxy);
   const config: S3ClientConfig = {
     region: options.region,
     maxAttempts: options.maxAttempts,
@@ -31,8 +44,13 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     requestHandler: {
       connectionTimeout: CONNECT_TIMEOUT_MS,
       socketTimeout: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
+      ...agents,
     },
   };
+  if (agents !== undefined) {
+    // The same chain the client would build, with the proxy given to the clients it creates.
+    config.credentials = defaultProvider({ clientConfig: { requestHandler: agents }, parentClientConfig: { region: options.region } });
+  }
   if (options.endpoint !== undefined) {
     config.endpoint = options.endpoint;
     // S3-compatible servers (MinIO, Ceph, local emulators) address buckets by path.
@@ -43,6 +61,8 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     config.responseChecksumValidation = 'WHEN_REQUIRED';
   }
   const client = new S3Client(config);
+  // Before any middleware is added, so that each regional client gets it too.
+  routeBucketsToTheirRegions(client, options.region, (region) => new S3Client({ ...config, region, credentials: client.config.credentials }), options.onBucketRegion);
   if (options.onRetry) observeRetries(client, options.onRetry);
   return client;
 }

@@ -18,6 +18,8 @@ export interface RecordedRequest {
   readonly signedHeaders: readonly string[];
   /** `if-none-match`, for conditional writes. */
   readonly ifNoneMatch: string | undefined;
+  /** The region the request was signed for (the SigV4 credential scope). */
+  readonly region: string | undefined;
   /** Request body bytes that reached the server (uploads). */
   requestBytes: number;
   /** Response body bytes that reached the client (downloads). */
@@ -29,7 +31,7 @@ export interface RecordedRequest {
 /** What to do to a matching request instead of passing it through. */
 export type FaultAction =
   /** Answer with an S3 error (503 SlowDown, 500 InternalError, 501 NotImplemented…). */
-  | { readonly kind: 'error'; readonly status: number; readonly code: string }
+  | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly headers?: Readonly<Record<string, string>> }
   /** Close the connection after this many bytes of the response body. */
   | { readonly kind: 'cut-response'; readonly afterBytes: number }
   /** Close the connection after this many bytes of the request body. */
@@ -69,7 +71,7 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
     if (fault) fault.times -= 1;
     const action = fault?.action;
     if (action?.kind === 'error') {
-      answerWithError(incoming, outgoing, recorded, action.status, action.code);
+      answerWithError(incoming, outgoing, recorded, action);
       return;
     }
     const forwarded = request(
@@ -125,13 +127,12 @@ function answerWithError(
   incoming: IncomingMessage,
   outgoing: ServerResponse,
   recorded: RecordedRequest,
-  status: number,
-  code: string,
+  { status, code, headers }: { readonly status: number; readonly code: string; readonly headers?: Readonly<Record<string, string>> },
 ): void {
   recorded.status = status;
   incoming.resume();
   incoming.on('end', () => {
-    outgoing.writeHead(status, { 'content-type': 'application/xml' });
+    outgoing.writeHead(status, { 'content-type': 'application/xml', ...headers });
     outgoing.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message></Message></Error>`);
   });
 }
@@ -153,6 +154,7 @@ function record(incoming: IncomingMessage): RecordedRequest {
     copyIfMatch: header('x-amz-copy-if-match'),
     signedHeaders: /SignedHeaders=([^,]+)/.exec(header('authorization') ?? '')?.[1]?.split(';') ?? [],
     ifNoneMatch: header('if-none-match'),
+    region: /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(header('authorization') ?? '')?.[1],
     requestBytes: 0,
     responseBytes: 0,
     status: 0,

@@ -77,6 +77,9 @@ export async function startS3Target(options: S3TargetOptions = {}): Promise<S3Ta
     directory,
     silent: true,
     allowMismatchedSignatures: true,
+    // Buckets by path only, as the product addresses them with an endpoint: by default a host
+    // name other than an IP or localhost (an endpoint reached through a proxy) is read as a bucket.
+    vhostBuckets: false,
   });
   if (!options.stock) addMultipartListingAndAbort(server);
   const { port } = await server.run();

@@ -7,6 +7,7 @@ declare module '@20minutes/s3rver' {
     directory: string;
     silent?: boolean;
     allowMismatchedSignatures?: boolean;
+    vhostBuckets?: boolean;
     resetOnClose?: boolean;
     configureBuckets?: Array<{ name: string }>;
   }

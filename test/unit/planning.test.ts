@@ -327,7 +327,7 @@ describe('promote planning', () => {
 
     const copies = new Map([[`source/${ARCHIVE}`, 'c0'], ['models/m/acoustic.riva', 'c1'], ['models/m/lexicon.riva', 'c2']]);
     const run = { runId: 'promote-1', toolVersion: '9.9.9', github: null, now: () => finishedAt, startedAt };
-    const metadata = targetMetadata(source, target, promotedFrom, { environment: 'prod', bucket: 'models' }, run, copies);
+    const metadata = targetMetadata(source, target, promotedFrom, { environment: 'prod' }, run, copies);
 
     // Each copy is pinned to the ETag the server reported for it.
     expect(metadata.files).toEqual(source.files.map((file) => ({ ...file, uri: `s3://models/prod/${FOLDER}${file.path}`, etag: copies.get(file.path) })));
@@ -349,6 +349,6 @@ describe('promote planning', () => {
   it('targetMetadata refuses a promoted_from that does not match the schema', () => {
     const run = { runId: 'r', toolVersion: '1', github: null, now: () => new Date(), startedAt: new Date() };
     const bad = { metadata_uri: 'not-a-uri', environment: 'dev', metadata_sha256: 'xyz' };
-    expect(() => targetMetadata(fullMetadata(), fullLayoutIn('prod'), bad, { environment: 'prod', bucket: 'models' }, run, new Map())).toThrow(/metadata_sha256|metadata_uri/);
+    expect(() => targetMetadata(fullMetadata(), fullLayoutIn('prod'), bad, { environment: 'prod' }, run, new Map())).toThrow(/metadata_sha256|metadata_uri/);
   });
 });
