@@ -360,8 +360,8 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
     if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw, spelling));
   }
   const region = regionProblem(values);
-  if (region !== undefined && !problems.has('awsRegion')) problems.set('awsRegion', describeProblem('awsRegion', region, raw));
-  const proxy = resolveProxySettings(values.httpProxy, sources.env, (sources.spelling ?? ACTION_SPELLING).input('httpProxy'));
+  if (region !== undefined && !problems.has('awsRegion')) problems.set('awsRegion', describeProblem('awsRegion', region, raw, spelling));
+  const proxy = resolveProxySettings(values.httpProxy, sources.env, spelling.input('httpProxy'));
   if (proxy.problem !== undefined) problems.set('httpProxy', proxy.problem);
   if (problems.size > 0) throw configurationError(problems);
   const config = operationConfig(values, {
