@@ -6,6 +6,7 @@ import { CancelledError, errorMessage } from './errors.ts';
 import type { GithubRun } from './metadata.ts';
 import { operationFor, type OperationResult } from './operations/index.ts';
 import { createS3Client } from './s3/client.ts';
+import { sdkChecksumOf } from './s3/write-options.ts';
 import { prepareCredentialEnvironment } from './s3/credentials.ts';
 import { RetryLog } from './s3/retry-log.ts';
 import { S3ObjectStore } from './s3/s3-object-store.ts';
@@ -108,9 +109,10 @@ function openStore(config: RunConfig, reporter: RunReporter, cancellation: Abort
     maxAttempts: connection.maxAttempts,
     stallTimeoutMs: connection.stallTimeoutSeconds === undefined ? undefined : connection.stallTimeoutSeconds * 1000,
     onRetry: (event) => retries.record(event),
+    onlyRequiredChecksums: sdkChecksumOf(config.objectWrites.checksum) === undefined,
   });
   const signal = stops.length > 0 ? AbortSignal.any(stops) : undefined;
-  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal, retries });
+  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal, retries, writes: config.objectWrites });
   return { store, deadline, close: () => client.destroy() };
 }
 

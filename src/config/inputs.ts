@@ -31,6 +31,13 @@ export const INPUTS = {
   envFile: { input: 'env-file', env: [] },
   dryRun: { input: 'dry-run', env: [] },
   force: { input: 'force', env: [] },
+  sse: { input: 'sse', env: ['RIVA_STAGE_SSE'] },
+  sseKmsKeyId: { input: 'sse-kms-key-id', env: ['RIVA_STAGE_SSE_KMS_KEY_ID'] },
+  sseBucketKey: { input: 'sse-bucket-key', env: ['RIVA_STAGE_SSE_BUCKET_KEY'] },
+  acl: { input: 'acl', env: ['RIVA_STAGE_ACL'] },
+  storageClass: { input: 'storage-class', env: ['RIVA_STAGE_STORAGE_CLASS'] },
+  tags: { input: 'tags', env: ['RIVA_STAGE_TAGS'] },
+  checksumAlgorithm: { input: 'checksum-algorithm', env: ['RIVA_STAGE_CHECKSUM_ALGORITHM'] },
 } as const satisfies Record<string, InputDefinition>;
 
 export interface InputDefinition {

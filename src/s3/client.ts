@@ -15,6 +15,8 @@ export interface S3ClientOptions {
   readonly stallTimeoutMs?: number;
   /** Told about each retry: the operation, the attempt about to be made, and why. */
   readonly onRetry?: (retry: RetryEvent) => void;
+  /** Send the SDK's own checksums only where an operation requires one (`checksum-algorithm` none or MD5). */
+  readonly onlyRequiredChecksums?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     config.requestChecksumCalculation = 'WHEN_REQUIRED';
     config.responseChecksumValidation = 'WHEN_REQUIRED';
   }
+  if (options.onlyRequiredChecksums) config.requestChecksumCalculation = 'WHEN_REQUIRED';
   const client = new S3Client(config);
   if (options.onRetry) observeRetries(client, options.onRetry);
   return client;
