@@ -15,12 +15,16 @@ import type { ChecksumAlgorithm } from './write-options.ts';
 /** The requests that carry an object's bytes from the runner: what a checksum protects. */
 const BODY_UPLOADS: ReadonlySet<string> = new Set(['PutObjectCommand', 'UploadPartCommand']);
 
+/** How servers say an upload's bytes were damaged: a wrong checksum, or a wrong SHA-256 of a signed payload. */
+const DAMAGED_BODY: ReadonlySet<string> = new Set(['BadDigest', 'XAmzContentSHA256Mismatch']);
+
 /**
  * Makes the client protect uploads as `checksum` says. The SDK computes the flexible checksums
  * itself (from each request's `ChecksumAlgorithm`); MD5 it does not, so with `MD5` every
- * PutObject and UploadPart gets a `Content-MD5` of its body here. Either way a server that finds
- * the bytes damaged answers 400 BadDigest, and the request is sent again: its body is in memory
- * (a whole document, or one part), so resending it costs one part, not the upload.
+ * PutObject and UploadPart gets a `Content-MD5` of its body here. Whichever check finds the
+ * bytes damaged (400 BadDigest, or XAmzContentSHA256Mismatch for the signature's payload hash),
+ * the request is sent again: its body is in memory (a document, or one part), so resending it
+ * costs one part, not the upload.
  */
 export function protectUploads(client: S3Client, checksum: ChecksumAlgorithm): void {
   if (checksum === 'MD5') {
@@ -39,7 +43,7 @@ export function protectUploads(client: S3Client, checksum: ChecksumAlgorithm): v
       try {
         return await next(args);
       } catch (error) {
-        if (BODY_UPLOADS.has(context.commandName ?? '') && errorCodeOf(error) === 'BadDigest') markRetryable(error);
+        if (BODY_UPLOADS.has(context.commandName ?? '') && DAMAGED_BODY.has(errorCodeOf(error))) markRetryable(error);
         throw error;
       }
     },
@@ -47,11 +51,18 @@ export function protectUploads(client: S3Client, checksum: ChecksumAlgorithm): v
   );
 }
 
-/** A body the runner holds in memory (a string or bytes); a stream cannot be hashed ahead of sending. */
+/**
+ * A body the runner holds in memory (a string or bytes); a stream cannot be hashed ahead of
+ * sending. The signed Content-MD5 then stands for the body in the signature too, instead of a
+ * second hash of every byte (SHA-256, `x-amz-content-sha256`): finding another body with the
+ * same MD5 (a second preimage) is out of reach, and the server checks the MD5 against the bytes.
+ */
 function addContentMd5(request: Partial<HttpRequest>): void {
   const body: unknown = request.body;
   if (request.headers === undefined || request.headers['content-md5'] !== undefined) return;
-  if (typeof body === 'string' || body instanceof Uint8Array) request.headers['content-md5'] = createHash('md5').update(body).digest('base64');
+  if (typeof body !== 'string' && !(body instanceof Uint8Array)) return;
+  request.headers['content-md5'] = createHash('md5').update(body).digest('base64');
+  request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
 }
 
 /**

@@ -18,6 +18,10 @@ export interface RecordedRequest {
   readonly signedHeaders: readonly string[];
   /** `if-none-match`, for conditional writes. */
   readonly ifNoneMatch: string | undefined;
+  /** Every request header as the client sent it, names in lower case (one value per name). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The S3 error code of a failed answer (`<Code>` of its body), as the client saw it. */
+  errorCode: string | undefined;
   /** Request body bytes that reached the server (uploads). */
   requestBytes: number;
   /** Response body bytes that reached the client (downloads). */
@@ -35,7 +39,9 @@ export type FaultAction =
   /** Close the connection after this many bytes of the request body. */
   | { readonly kind: 'cut-request'; readonly afterBytes: number }
   /** Stop forwarding the response after this many bytes, keeping the connection open. */
-  | { readonly kind: 'stall-response'; readonly afterBytes: number };
+  | { readonly kind: 'stall-response'; readonly afterBytes: number }
+  /** Forward the request with the byte at this offset of its body inverted: damage in transit. */
+  | { readonly kind: 'flip-request-byte'; readonly at: number };
 
 export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
@@ -45,8 +51,8 @@ export interface Fault {
 }
 
 /**
- * A loopback HTTP proxy between the action and the S3 server: records every request and injects
- * faults. Headers pass unchanged (Host included), so servers that verify signatures accept the
+ * A loopback HTTP proxy between the action and the S3 server: records every request (its
+ * headers, and the error code of a failed answer) and injects faults. Headers pass unchanged (Host included), so servers that verify signatures accept the
  * forwarded calls.
  */
 export interface S3Proxy {
@@ -77,7 +83,9 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
       (response) => {
         recorded.status = response.statusCode ?? 502;
         outgoing.writeHead(recorded.status, response.headers);
+        let errorBody = '';
         response.on('data', (chunk: Buffer) => {
+          if (recorded.status >= 400 && errorBody.length < 4096) errorBody += chunk.toString('utf8');
           const limit = action?.kind === 'cut-response' || action?.kind === 'stall-response' ? action.afterBytes : Infinity;
           if (recorded.responseBytes + chunk.length <= limit) {
             recorded.responseBytes += chunk.length;
@@ -91,7 +99,10 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
           // A stall keeps the client's connection open and silent; a cut closes it.
           if (action?.kind === 'cut-response') outgoing.socket?.destroy();
         });
-        response.on('end', () => outgoing.end());
+        response.on('end', () => {
+          recorded.errorCode = /<Code>([^<]*)<\/Code>/.exec(errorBody)?.[1];
+          outgoing.end();
+        });
       },
     );
     forwarded.on('error', () => outgoing.destroy());
@@ -101,7 +112,14 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
         incoming.socket.destroy();
         return;
       }
+      const offset = recorded.requestBytes;
       recorded.requestBytes += chunk.length;
+      if (action?.kind === 'flip-request-byte' && action.at >= offset && action.at < offset + chunk.length) {
+        const damaged = Buffer.from(chunk);
+        damaged[action.at - offset] = damaged[action.at - offset]! ^ 0xff;
+        forwarded.write(damaged);
+        return;
+      }
       forwarded.write(chunk);
     });
     incoming.on('end', () => forwarded.end());
@@ -129,6 +147,7 @@ function answerWithError(
   code: string,
 ): void {
   recorded.status = status;
+  recorded.errorCode = code;
   incoming.resume();
   incoming.on('end', () => {
     outgoing.writeHead(status, { 'content-type': 'application/xml' });
@@ -153,6 +172,8 @@ function record(incoming: IncomingMessage): RecordedRequest {
     copyIfMatch: header('x-amz-copy-if-match'),
     signedHeaders: /SignedHeaders=([^,]+)/.exec(header('authorization') ?? '')?.[1]?.split(';') ?? [],
     ifNoneMatch: header('if-none-match'),
+    headers: Object.fromEntries(Object.keys(incoming.headers).map((name) => [name, header(name) ?? ''])),
+    errorCode: undefined,
     requestBytes: 0,
     responseBytes: 0,
     status: 0,
