@@ -27,9 +27,24 @@ const isPartUpload = (request: RecordedRequest) => request.method === 'PUT' && r
 const isAcousticPart = (partNumber: number) => (request: RecordedRequest) =>
   isPartUpload(request) && request.path.endsWith('/m/acoustic.riva') && request.query.includes(`partNumber=${partNumber}&`);
 
-async function stagedKeys(): Promise<string[]> {
-  return (await s3.target.listObjects(s3.tree.bucket)).map((object) => object.key).filter((key) => !key.startsWith('bintarball/'));
+async function stagedKeys(prefix = ''): Promise<string[]> {
+  return (await s3.target.listObjects(s3.tree.bucket)).map((object) => object.key).filter((key) => !key.startsWith('bintarball/') && key.startsWith(prefix));
 }
+
+/** Each object's tags and whether everyone may read it, as the server reports them. */
+async function storedAs(keys: readonly string[]): Promise<Array<{ key: string; tags: Record<string, string | undefined>; publicRead: boolean }>> {
+  return Promise.all(
+    keys.map(async (key) => {
+      const tagging = await s3.target.client.send(new GetObjectTaggingCommand({ Bucket: s3.tree.bucket, Key: key }));
+      const acl = await s3.target.client.send(new GetObjectAclCommand({ Bucket: s3.tree.bucket, Key: key }));
+      const publicRead = (acl.Grants ?? []).some(
+        (grant) => grant.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && grant.Permission === 'READ',
+      );
+      return { key, tags: Object.fromEntries((tagging.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value])), publicRead };
+    }),
+  );
+}
+const TAGS = { team: 'asr', 'cost-center': '42', note: 'a b/c' };
 
 describe('write options', () => {
   it('sends the ACL, storage class and tags given with every object it writes, uploads and copies alike', async () => {
@@ -75,16 +90,22 @@ describe('write options', () => {
     expect(keys).toEqual(
       expect.arrayContaining([`${PREFIX}models/m/acoustic.riva`, `${PREFIX}models/m/lexicon.riva`, `${PREFIX}artifact.json`, `${PREFIX}staging_complete.txt`]),
     );
-    for (const key of keys) {
-      const tagging = await s3.target.client.send(new GetObjectTaggingCommand({ Bucket: s3.tree.bucket, Key: key }));
-      const tags = Object.fromEntries((tagging.TagSet ?? []).map((tag) => [tag.Key, tag.Value]));
-      expect({ key, tags }).toEqual({ key, tags: { team: 'asr', 'cost-center': '42', note: 'a b/c' } });
-      const acl = await s3.target.client.send(new GetObjectAclCommand({ Bucket: s3.tree.bucket, Key: key }));
-      const publicRead = (acl.Grants ?? []).filter(
-        (grant) => grant.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && grant.Permission === 'READ',
-      );
-      expect({ key, publicRead: publicRead.length }).toEqual({ key, publicRead: 1 });
-    }
+    expect(await storedAs(keys)).toEqual(keys.map((key) => ({ key, tags: TAGS, publicRead: true })));
+  });
+
+  it.runIf(EXTERNAL_SERVER)('promotes with the tags and ACL given, replacing the source staging\'s', async () => {
+    const staged = await stage({ mode: 'full', tags: 'team=speech' });
+    expect(staged.errors).toEqual([]);
+
+    const promoted = await stage({ mode: 'promote', 'from-environment': 'dev', environment: 'prod', ...STORAGE_INPUTS });
+
+    expect(promoted.errors).toEqual([]);
+    expect(promoted.outputs.status).toBe('staged');
+    const prodKeys = await stagedKeys(`prod/${MODEL_NAME}/`);
+    expect(prodKeys).toEqual(expect.arrayContaining([`prod/${MODEL_NAME}/${MODEL_VERSION}/models/m/acoustic.riva`, `prod/${MODEL_NAME}/${MODEL_VERSION}/artifact.json`]));
+    expect(await storedAs(prodKeys)).toEqual(prodKeys.map((key) => ({ key, tags: TAGS, publicRead: true })));
+    const devKeys = await stagedKeys(PREFIX);
+    expect((await storedAs(devKeys)).map((object) => object.tags)).toEqual(devKeys.map(() => ({ team: 'speech' })));
   });
 
   it.each<{ name: string; inputs: Record<string, string>; headers: Record<string, string> }>([
