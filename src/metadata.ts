@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MODES, type StageConfig } from './config/config.ts';
 import type { StagingLayout } from './layout.ts';
 import type { ObjectInfo } from './s3/object-store.ts';
+import { CHECKSUM_ALGORITHMS } from './s3/write-options.ts';
 import { formatS3Uri, type S3Location } from './s3/uri.ts';
 
 /**
@@ -61,6 +62,10 @@ const MetadataFields = z.object({
       })
       .optional()
       .describe('Set by promote: the staging this one was copied from, and the SHA-256 of its metadata document'),
+    checksum_algorithm: z
+      .enum(CHECKSUM_ALGORITHMS)
+      .optional()
+      .describe('The checksum every uploaded body carried in transit (checksum-algorithm; MD5 is Content-MD5); kept by promote, which uploads nothing'),
     run: z.object({
       id: z.string().min(1),
       started_at: timestamp,
@@ -161,6 +166,7 @@ export function buildMetadata(input: MetadataInput): Metadata {
       metadata_uri: formatS3Uri(layout.metadata),
       marker_uri: formatS3Uri(layout.marker),
     },
+    checksum_algorithm: config.objectWrites.checksum,
     run: {
       id: input.run.id,
       started_at: input.run.startedAt.toISOString(),

@@ -6,6 +6,7 @@ import { CancelledError, errorMessage } from './errors.ts';
 import type { GithubRun } from './metadata.ts';
 import { operationFor, type OperationResult } from './operations/index.ts';
 import { createS3Client } from './s3/client.ts';
+import { sdkChecksumOf } from './s3/write-options.ts';
 import { prepareCredentialEnvironment } from './s3/credentials.ts';
 import { describeProxySettings, exportProxyInput } from './s3/proxy-settings.ts';
 import { RetryLog } from './s3/retry-log.ts';
@@ -115,9 +116,10 @@ function openStore(config: RunConfig, reporter: RunReporter, cancellation: Abort
     onRetry: (event) => retries.record(event),
     onBucketRegion: (bucket, region) => reporter.info(`The bucket ${bucket} is in ${region}, not ${connection.region}: its requests go to ${region}.`),
     proxy: connection.proxy,
+    onlyRequiredChecksums: sdkChecksumOf(config.objectWrites.checksum) === undefined,
   });
   const signal = stops.length > 0 ? AbortSignal.any(stops) : undefined;
-  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal, retries });
+  const store = new S3ObjectStore(client, { region: connection.region, endpoint: connection.endpoint, signal, retries, writes: config.objectWrites });
   return { store, deadline, close: () => client.destroy() };
 }
 

@@ -7,6 +7,8 @@ import { INPUTS, describeInput, type InputKey } from './inputs.ts';
 import { ACTION_SPELLING, oneOf, type InputSpelling } from './spelling.ts';
 import { stagingKeysProblem } from './staging-keys.ts';
 import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
+import { WRITE_SETTINGS_FIELDS, objectWriteOptions, writeSettingsProblems } from './write-settings.ts';
+import type { ObjectWriteOptions } from '../s3/write-options.ts';
 
 // Where it always was, for callers that mask an endpoint's credentials.
 export { withoutUserinfo };
@@ -36,6 +38,8 @@ export interface Connection {
 interface RunSettings {
   readonly connection: Connection;
   readonly stateFile: string | undefined;
+  /** How the objects the run writes are stored and checksummed (stage and promote write; the others ignore it). */
+  readonly objectWrites: ObjectWriteOptions;
 }
 
 /** Everything a run needs, validated: nothing downstream re-checks these values. */
@@ -261,6 +265,7 @@ const RawConfigSchema = z.object({
     .optional(),
   dryRun: boolean,
   force: boolean,
+  ...WRITE_SETTINGS_FIELDS,
 });
 
 type RawConfig = z.infer<typeof RawConfigSchema>;
@@ -274,6 +279,8 @@ function operationOf(mode: Operation): OperationName {
 /** Inputs every operation reads: where to find S3 and how to behave there. */
 const SHARED_INPUTS: readonly InputKey[] = ['mode', 'awsRegion', 's3Endpoint', 'timeout', 'maxAttempts', 'stallTimeout', 'stateFile', 'envFile', 'httpProxy'];
 const STAGING_NAME: readonly InputKey[] = ['bucket', 'modelName', 'modelVersion', 'environment', 'modelS3Uri'];
+/** How written objects are stored: for the operations that write objects. */
+const OBJECT_WRITES: readonly InputKey[] = ['sse', 'sseKmsKeyId', 'sseBucketKey', 'acl', 'storageClass', 'tags', 'checksumAlgorithm'];
 
 /** The inputs each operation reads besides the shared ones: any other one given explicitly is a mistake to point out. */
 const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
@@ -290,9 +297,10 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
     'dryRun',
     'force',
     'leaseTtl',
+    ...OBJECT_WRITES,
   ],
   verify: [...STAGING_NAME, 'deploymentJsonUri', 'deep'],
-  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl', 'toBucket'],
+  promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl', 'toBucket', ...OBJECT_WRITES],
   list: STAGING_NAME,
   delete: [...STAGING_NAME, 'dryRun', 'force', 'leaseTtl'],
 };
@@ -363,6 +371,7 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
   if (region !== undefined && !problems.has('awsRegion')) problems.set('awsRegion', describeProblem('awsRegion', region, raw, spelling));
   const proxy = resolveProxySettings(values.httpProxy, sources.env, spelling.input('httpProxy'));
   if (proxy.problem !== undefined) problems.set('httpProxy', proxy.problem);
+  for (const [key, message] of writeSettingsProblems(values)) problems.set(key, describeProblem(key, message, raw, spelling));
   if (problems.size > 0) throw configurationError(problems);
   const config = operationConfig(values, {
     connection: {
@@ -374,6 +383,7 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
       proxy: proxy.settings,
     },
     stateFile: values.stateFile,
+    objectWrites: objectWriteOptions(values, values.s3Endpoint),
   });
   const keysProblem = stagingKeysProblem(config);
   if (keysProblem !== undefined) throw new ConfigurationError(keysProblem);

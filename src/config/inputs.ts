@@ -33,6 +33,13 @@ export const INPUTS = {
   force: { input: 'force', env: [], flag: { switch: true } },
   httpProxy: { input: 'http-proxy', env: ['RIVA_STAGE_HTTP_PROXY'], flag: { value: 'URL' } },
   toBucket: { input: 'to-bucket', env: ['RIVA_PROMOTE_TO_BUCKET'], flag: { value: 'BUCKET' } },
+  sse: { input: 'sse', env: ['RIVA_STAGE_SSE'], flag: { value: 'AES256|aws:kms' } },
+  sseKmsKeyId: { input: 'sse-kms-key-id', env: ['RIVA_STAGE_SSE_KMS_KEY_ID'], flag: { value: 'KEY' } },
+  sseBucketKey: { input: 'sse-bucket-key', env: ['RIVA_STAGE_SSE_BUCKET_KEY'], flag: { switch: true } },
+  acl: { input: 'acl', env: ['RIVA_STAGE_ACL'], flag: { value: 'ACL' } },
+  storageClass: { input: 'storage-class', env: ['RIVA_STAGE_STORAGE_CLASS'], flag: { value: 'CLASS' } },
+  tags: { input: 'tags', env: ['RIVA_STAGE_TAGS'], flag: { value: 'K=V&...' } },
+  checksumAlgorithm: { input: 'checksum-algorithm', env: ['RIVA_STAGE_CHECKSUM_ALGORITHM'], flag: { value: 'ALGORITHM' } },
 } as const satisfies Record<string, InputDefinition>;
 
 export interface InputDefinition {

@@ -23,6 +23,8 @@ export interface S3ClientOptions {
   readonly onBucketRegion?: (bucket: string, region: string) => void;
   /** The forward proxy for S3 and the credential requests (STS, SSO); undefined: direct. */
   readonly proxy?: ProxySettings | undefined;
+  /** Send the SDK's own checksums only where an operation requires one (`checksum-algorithm` none or MD5). */
+  readonly onlyRequiredChecksums?: boolean;
 }
 
 /**
@@ -60,6 +62,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
     config.requestChecksumCalculation = 'WHEN_REQUIRED';
     config.responseChecksumValidation = 'WHEN_REQUIRED';
   }
+  if (options.onlyRequiredChecksums) config.requestChecksumCalculation = 'WHEN_REQUIRED';
   const client = new S3Client(config);
   // Before any middleware is added, so that each regional client gets it too.
   routeBucketsToTheirRegions(client, options.region, (region) => new S3Client({ ...config, region, credentials: client.config.credentials }), options.onBucketRegion);

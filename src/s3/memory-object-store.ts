@@ -21,6 +21,7 @@ import {
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
+import type { ObjectWriteOptions } from './write-options.ts';
 
 /** The requests a fault can strike: the ObjectStore methods that send one (`describe` sends a `head`). */
 export type RequestName =
@@ -56,6 +57,8 @@ export interface MemoryObjectStoreOptions {
   readonly conditionalWrites?: boolean;
   /** false: CopyObject and UploadPartCopy answer 501 NotImplemented. */
   readonly serverSideCopy?: boolean;
+  /** How objects are written (encryption, ACL, class, tags): recorded with each object the store writes. */
+  readonly writes?: ObjectWriteOptions;
   /** false: AbortMultipartUpload answers 405 MethodNotAllowed (the embedded test server does). */
   readonly abortMultipartUpload?: boolean;
   /** false: a HEAD ignores `partNumber` and answers for the whole object, with no part count. */
@@ -83,6 +86,8 @@ interface StoredObject {
   readonly partSizes: readonly number[] | undefined;
   readonly contentType: string;
   readonly lastModified: string;
+  /** The write options of the request that wrote it; undefined for objects a test put directly. */
+  readonly writtenWith: ObjectWriteOptions | undefined;
 }
 
 interface MultipartUpload {
@@ -142,7 +147,12 @@ export class MemoryObjectStore implements ObjectStore {
   putObject(bucket: string, key: string, body: Buffer | string): string {
     if (!this.#server.buckets.has(bucket)) throw new TypeError(`MemoryObjectStore: create the bucket ${bucket} first`);
     const bytes = Buffer.from(body);
-    return this.#store({ bucket, key }, bytes, singlePart(bytes), DEFAULT_CONTENT_TYPE).etag;
+    return this.#store({ bucket, key }, bytes, singlePart(bytes), DEFAULT_CONTENT_TYPE, undefined).etag;
+  }
+
+  /** The write options an object was written with, and its content type (not a request). */
+  storedAs(bucket: string, key: string): { readonly writtenWith: ObjectWriteOptions | undefined; readonly contentType: string } | undefined {
+    return this.#server.objects.get(idOf({ bucket, key }));
   }
 
   getObject(bucket: string, key: string): Buffer | undefined {
@@ -175,6 +185,7 @@ export class MemoryObjectStore implements ObjectStore {
       return {
         size: object.body.length,
         etag: object.etag,
+        contentType: object.contentType,
         lastModified: object.lastModified,
         sha256: this.#options.fullObjectSha256 && singlePart ? createHash('sha256').update(object.body).digest('hex') : null,
         serverDate: new Date(this.#now()).toISOString(),
@@ -464,12 +475,12 @@ export class MemoryObjectStore implements ObjectStore {
     return upload;
   }
 
-  #store(location: S3Location, body: Buffer, layout: Layout, contentType: string): StoredObject {
+  #store(location: S3Location, body: Buffer, layout: Layout, contentType: string, writtenWith = this.#options.writes): StoredObject {
     // HTTP dates carry whole seconds, so that is what a HEAD reports.
     const lastModified = new Date(Math.floor(this.#now() / 1000) * 1000).toISOString();
     // SSE-KMS ETags keep their shape (a part count for multipart objects) but are no MD5 of the bytes.
     const etag = this.#options.sseKms ? layout.etag.replace(/^[0-9a-f]{32}/, md5Hex(Buffer.from(randomUUID()))) : layout.etag;
-    const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified };
+    const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified, writtenWith };
     this.#server.objects.set(idOf(location), object);
     return object;
   }

@@ -8,6 +8,8 @@ export interface ObjectInfo {
   readonly size: number;
   /** Without surrounding quotes: servers differ in whether they send them. */
   readonly etag: string;
+  /** The Content-Type the object was stored with, where the server reports one. */
+  readonly contentType?: string;
   readonly lastModified: string | null;
   /** Hex SHA-256 of the whole object when S3 holds a full-object checksum, else null. */
   readonly sha256: string | null;

@@ -10,6 +10,7 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   UploadPartCopyCommand,
   type HeadObjectCommandOutput,
   type S3Client,
@@ -42,7 +43,9 @@ import {
   type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
+import { protectUploads } from './transfer-checksums.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
+import { BUCKET_DEFAULTS, copyFields, multipartCopyFields, tagSet, uploadFields, type ObjectWriteOptions } from './write-options.ts';
 
 export interface S3ObjectStoreOptions {
   readonly region: string;
@@ -51,6 +54,8 @@ export interface S3ObjectStoreOptions {
   readonly signal: AbortSignal | undefined;
   /** Where transfers that retry on their own (resumed downloads) report it. */
   readonly retries?: RetryLog;
+  /** How every object the run writes is stored and checksummed; the bucket's defaults and no checksum unless given. */
+  readonly writes?: ObjectWriteOptions;
 }
 
 /** The object store on a real S3 (or S3-compatible) server, through the AWS SDK: the only module that sends requests. */
@@ -80,6 +85,11 @@ export class S3ObjectStore implements ObjectStore {
       },
       { relation: 'after', toMiddleware: 'retryMiddleware', name: 'rivaWriteGuard', override: true },
     );
+    protectUploads(client, this.#writes.checksum);
+  }
+
+  get #writes(): ObjectWriteOptions {
+    return this.#options.writes ?? BUCKET_DEFAULTS;
   }
 
   guardWrites(check: (() => void) | undefined): void {
@@ -157,6 +167,7 @@ export class S3ObjectStore implements ObjectStore {
           Key: location.key,
           Body: body,
           ContentType: contentType,
+          ...uploadFields(this.#writes),
           ...(options.onlyIfAbsent ? { IfNoneMatch: '*' } : {}),
           // Unquoted: AWS accepts it either way, Ceph RGW 16 honours it on PutObject only so.
           ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
@@ -235,19 +246,35 @@ export class S3ObjectStore implements ObjectStore {
       Key: target.key,
       CopySource: copySourceOf(source.location),
       CopySourceIfMatch: `"${source.etag}"`,
-      MetadataDirective: 'COPY',
+      ...copyFields(this.#writes),
     });
     command.middlewareStack.add(rgwCopyIfMatch(source.etag), RGW_COPY_IF_MATCH);
     const output = await this.#client.send(command, this.#bound());
+    // Ceph RGW 16 ignores TaggingDirective REPLACE and keeps the source's tags.
+    await this.#retag(target);
     return { etag: unquote(output.CopyObjectResult?.ETag ?? '') };
   }
 
   async createMultipartUpload(target: S3Location, options: { contentType?: string } = {}): Promise<string> {
     const created = await this.#client.send(
-      new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: options.contentType }),
+      new CreateMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, ContentType: options.contentType, ...multipartCopyFields(this.#writes) }),
       this.#bound(),
     );
     return created.UploadId ?? '';
+  }
+
+  /**
+   * Sets the configured tags on an object already written, where the write's own tags may not
+   * have stuck: Ceph RGW 16 drops the tags of a multipart upload and of a copy. On S3 it sets the
+   * same tags again (the ETag does not change). Nothing without tags.
+   */
+  async #retag(target: S3Location): Promise<void> {
+    const tags = this.#writes.tags;
+    if (tags === undefined) return;
+    await this.#client.send(
+      new PutObjectTaggingCommand({ Bucket: target.bucket, Key: target.key, Tagging: { TagSet: tagSet(tags) } }),
+      this.#bound(),
+    );
   }
 
   async uploadPartCopy(
@@ -282,6 +309,7 @@ export class S3ObjectStore implements ObjectStore {
       }),
       this.#bound(),
     );
+    await this.#retag(target);
     return { etag: unquote(completed.ETag ?? '') };
   }
 
@@ -300,7 +328,7 @@ export class S3ObjectStore implements ObjectStore {
     signal?.addEventListener('abort', onAbort, { once: true });
     const upload = new Upload({
       client: this.#client,
-      params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: options.contentType },
+      params: { Bucket: target.bucket, Key: target.key, Body: body, ContentType: options.contentType, ...uploadFields(this.#writes) },
       partSize: options.partSize,
       queueSize: options.queueSize,
       // The run's own abort (MultipartUploads.abortAll) removes the parts and warns when it cannot;
@@ -322,6 +350,7 @@ export class S3ObjectStore implements ObjectStore {
     });
     try {
       const output = await upload.done();
+      if (upload.uploadId !== undefined) await this.#retag(target);
       return { etag: unquote(output.ETag ?? '') };
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -369,7 +398,7 @@ const ABORT_BUDGET_MS = 2500;
 /** The requests that change a bucket: what a run that lost its lease must no longer send. */
 const WRITE_COMMANDS: ReadonlySet<string> = new Set([
   'PutObjectCommand', 'CopyObjectCommand', 'CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCopyCommand',
-  'CompleteMultipartUploadCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand',
+  'CompleteMultipartUploadCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand', 'PutObjectTaggingCommand',
 ]);
 
 const RESPONSE_DATE = { step: 'deserialize', name: 'rivaResponseDate' } as const;
@@ -389,6 +418,7 @@ function objectInfo(output: HeadObjectCommandOutput): ObjectInfo {
   return {
     size: output.ContentLength ?? 0,
     etag,
+    ...(output.ContentType === undefined ? {} : { contentType: output.ContentType }),
     lastModified: output.LastModified?.toISOString() ?? null,
     sha256: fullObjectSha256(output, etag),
     ...encryptionOf(output),

@@ -131,7 +131,9 @@ async function multipartCopy(
   target: S3Location,
   partSize: number,
 ): Promise<{ etag: string }> {
-  const uploadId = await store.createMultipartUpload(target, { contentType: 'application/gzip' });
+  // A CopyObject keeps the source's content type; a copy made of parts is a new upload that must be told it.
+  const contentType = (await store.head(source.location, 'the copy source'))?.contentType;
+  const uploadId = await store.createMultipartUpload(target, contentType === undefined ? {} : { contentType });
   const forget = uploads.opened(store, uploadId, target);
   const ranges: Array<{ partNumber: number; range: ByteRange }> = [];
   for (let first = 0, partNumber = 1; first < source.sizeBytes; first += partSize, partNumber += 1) {

@@ -20,6 +20,10 @@ export interface RecordedRequest {
   readonly ifNoneMatch: string | undefined;
   /** The region the request was signed for (the SigV4 credential scope). */
   readonly region: string | undefined;
+  /** Every request header as the client sent it, names in lower case (one value per name). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The S3 error code of a failed answer (`<Code>` of its body), as the client saw it. */
+  errorCode: string | undefined;
   /** Request body bytes that reached the server (uploads). */
   requestBytes: number;
   /** Response body bytes that reached the client (downloads). */
@@ -37,7 +41,9 @@ export type FaultAction =
   /** Close the connection after this many bytes of the request body. */
   | { readonly kind: 'cut-request'; readonly afterBytes: number }
   /** Stop forwarding the response after this many bytes, keeping the connection open. */
-  | { readonly kind: 'stall-response'; readonly afterBytes: number };
+  | { readonly kind: 'stall-response'; readonly afterBytes: number }
+  /** Forward the request with the byte at this offset of its body inverted: damage in transit. */
+  | { readonly kind: 'flip-request-byte'; readonly at: number };
 
 export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
@@ -47,8 +53,8 @@ export interface Fault {
 }
 
 /**
- * A loopback HTTP proxy between the action and the S3 server: records every request and injects
- * faults. Headers pass unchanged (Host included), so servers that verify signatures accept the
+ * A loopback HTTP proxy between the action and the S3 server: records every request (its
+ * headers, and the error code of a failed answer) and injects faults. Headers pass unchanged (Host included), so servers that verify signatures accept the
  * forwarded calls.
  */
 export interface S3Proxy {
@@ -79,7 +85,9 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
       (response) => {
         recorded.status = response.statusCode ?? 502;
         outgoing.writeHead(recorded.status, response.headers);
+        let errorBody = '';
         response.on('data', (chunk: Buffer) => {
+          if (recorded.status >= 400 && errorBody.length < 4096) errorBody += chunk.toString('utf8');
           const limit = action?.kind === 'cut-response' || action?.kind === 'stall-response' ? action.afterBytes : Infinity;
           if (recorded.responseBytes + chunk.length <= limit) {
             recorded.responseBytes += chunk.length;
@@ -93,7 +101,10 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
           // A stall keeps the client's connection open and silent; a cut closes it.
           if (action?.kind === 'cut-response') outgoing.socket?.destroy();
         });
-        response.on('end', () => outgoing.end());
+        response.on('end', () => {
+          recorded.errorCode = /<Code>([^<]*)<\/Code>/.exec(errorBody)?.[1];
+          outgoing.end();
+        });
       },
     );
     forwarded.on('error', () => outgoing.destroy());
@@ -103,7 +114,14 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
         incoming.socket.destroy();
         return;
       }
+      const offset = recorded.requestBytes;
       recorded.requestBytes += chunk.length;
+      if (action?.kind === 'flip-request-byte' && action.at >= offset && action.at < offset + chunk.length) {
+        const damaged = Buffer.from(chunk);
+        damaged[action.at - offset] = damaged[action.at - offset]! ^ 0xff;
+        forwarded.write(damaged);
+        return;
+      }
       forwarded.write(chunk);
     });
     incoming.on('end', () => forwarded.end());
@@ -130,6 +148,7 @@ function answerWithError(
   { status, code, headers }: { readonly status: number; readonly code: string; readonly headers?: Readonly<Record<string, string>> },
 ): void {
   recorded.status = status;
+  recorded.errorCode = code;
   incoming.resume();
   incoming.on('end', () => {
     outgoing.writeHead(status, { 'content-type': 'application/xml', ...headers });
@@ -155,6 +174,8 @@ function record(incoming: IncomingMessage): RecordedRequest {
     signedHeaders: /SignedHeaders=([^,]+)/.exec(header('authorization') ?? '')?.[1]?.split(';') ?? [],
     ifNoneMatch: header('if-none-match'),
     region: /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(header('authorization') ?? '')?.[1],
+    headers: Object.fromEntries(Object.keys(incoming.headers).map((name) => [name, header(name) ?? ''])),
+    errorCode: undefined,
     requestBytes: 0,
     responseBytes: 0,
     status: 0,

@@ -27,6 +27,8 @@ describe('buildMetadata', () => {
         metadata_uri: 's3://models/bintarball/deployment-metadata/prod/parakeet-rnnt-en-us/v2025.09/deployment.json',
         marker_uri: 's3://models/bintarball/deployment-metadata/prod/parakeet-rnnt-en-us/v2025.09/deployment_ready.txt',
       },
+      // No s3-endpoint in the sample: the SDK's default.
+      checksum_algorithm: 'CRC32',
       run: {
         id: 'run-1',
         started_at: '2025-09-02T08:00:00.000Z',
