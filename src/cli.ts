@@ -34,6 +34,9 @@ const OPTIONS = {
   promote: { type: 'boolean' },
   list: { type: 'boolean' },
   delete: { type: 'boolean' },
+  fetch: { type: 'boolean' },
+  to: { type: 'string' },
+  extract: { type: 'boolean' },
   'from-environment': { type: 'string' },
   deep: { type: 'boolean' },
   timeout: { type: 'string' },
@@ -55,6 +58,7 @@ const MODE_FLAGS: ReadonlyArray<[keyof typeof OPTIONS, Operation]> = [
   ['promote', 'promote'],
   ['list', 'list'],
   ['delete', 'delete'],
+  ['fetch', 'fetch'],
 ];
 
 /** The command line: flags and the same variables as the action → the same staging. */
@@ -99,6 +103,8 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       ...(flags.force ? { force: 'true' } : {}),
       ...(flags.deep ? { deep: 'true' } : {}),
       ...(flags['from-environment'] !== undefined ? { fromEnvironment: flags['from-environment'] } : {}),
+      ...(flags.to !== undefined ? { destination: flags.to } : {}),
+      ...(flags.extract ? { extract: 'true' } : {}),
     };
     const envFile = readEnvFile(inputs.envFile, process.cwd());
     // A flag of another mode is named as a flag, with the modes it belongs to (`--deep` belongs to --verify or --promote).
@@ -159,7 +165,8 @@ function usage(): string {
     .map((input) => `  ${input.env.join(', ').padEnd(44)} ${input.input}`)
     .join('\n');
   return `Usage: riva-130-stage [--bintarball-reference | --reference-only | --full | --verify [--deep]
-                       | --promote --from-environment=ENV | --list | --delete] [--timeout=SECONDS] [--env-file=PATH]
+                       | --promote --from-environment=ENV | --list | --delete | --fetch --to=DIR [--extract]]
+                      [--timeout=SECONDS] [--env-file=PATH]
                       [--max-inflated-bytes=SIZE] [--dry-run] [--force] [--json] [--help] [--docs] [--version]
 
 Stages an NVIDIA Riva ASR model archive that sits in S3 for deployment (pipeline step 130).
@@ -173,6 +180,10 @@ Modes:
                            copy the verified staging of environment ENV to $ENV, server-side
   --list                   list every staging in $NVIDIA_DRIVERS_S3_BUCKET (narrowed by $ENV, model, version)
   --delete                 remove the staging of $ENV, marker first (--dry-run lists what would go)
+  --fetch --to=DIR [--extract]
+                           download the complete staging of $ENV into DIR, every object pinned to its
+                           recorded ETag and proven by its SHA-256, with a manifest; --extract also
+                           extracts the .riva files of an archive staged by reference
 
 Options:
   --timeout=SECONDS        stop cleanly after this long
@@ -189,7 +200,7 @@ Options:
 Configuration comes from environment variables (and .env):
 ${variables}
 
-Exit status: 0 staged (or already staged, planned, verified, promoted, listed, deleted), 1 the run failed,
+Exit status: 0 staged (or already staged, planned, verified, promoted, listed, deleted, fetched), 1 the run failed,
 2 usage or configuration error, 130 cancelled (SIGINT or SIGTERM; uploads aborted, nothing marked staged).
 `;
 }

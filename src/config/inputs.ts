@@ -29,6 +29,9 @@ export const INPUTS = {
   deep: { input: 'deep', env: ['RIVA_VERIFY_DEEP'] },
   fromEnvironment: { input: 'from-environment', env: ['RIVA_PROMOTE_FROM_ENV'] },
   envFile: { input: 'env-file', env: [] },
+  destination: { input: 'destination', env: ['RIVA_FETCH_DESTINATION'], flag: 'to' },
+  deploymentJsonSha256: { input: 'deployment-json-sha256', env: ['RIVA_DEPLOYMENT_JSON_SHA256'] },
+  extract: { input: 'extract', env: ['RIVA_FETCH_EXTRACT'] },
   dryRun: { input: 'dry-run', env: [] },
   force: { input: 'force', env: [] },
 } as const satisfies Record<string, InputDefinition>;
@@ -36,6 +39,14 @@ export const INPUTS = {
 export interface InputDefinition {
   readonly input: string;
   readonly env: readonly string[];
+  /** The command line's flag, where it is not named as the input (`--to` for `destination`). */
+  readonly flag?: string;
+}
+
+/** The command-line flag that sets an input, without its dashes. */
+export function flagOf(key: InputKey): string {
+  const definition: InputDefinition = INPUTS[key];
+  return definition.flag ?? definition.input;
 }
 
 export type InputKey = keyof typeof INPUTS;

@@ -1,5 +1,5 @@
 import type { Operation } from './config.ts';
-import { INPUTS, type InputKey } from './inputs.ts';
+import { INPUTS, flagOf, type InputKey } from './inputs.ts';
 
 /** How an entry point spells an input the user gave, a mode, and how to choose modes. */
 export interface InputSpelling {
@@ -20,7 +20,7 @@ export const ACTION_SPELLING: InputSpelling = {
 
 /** The command line's words: its flags (named as the inputs they set). */
 export const COMMAND_LINE_SPELLING: InputSpelling = {
-  input: (key) => `\`--${INPUTS[key].input}\``,
+  input: (key) => `\`--${flagOf(key)}\``,
   mode: (mode) => `--${mode}`,
   choose: (modes) => (modes.length === 1 ? `add --${modes[0]}` : 'use one of those'),
 };

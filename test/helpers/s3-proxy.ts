@@ -18,6 +18,10 @@ export interface RecordedRequest {
   readonly signedHeaders: readonly string[];
   /** `if-none-match`, for conditional writes. */
   readonly ifNoneMatch: string | undefined;
+  /** `if-match`, for pinned reads and conditional writes. */
+  readonly ifMatch: string | undefined;
+  /** `range`, for ranged reads. */
+  readonly range: string | undefined;
   /** Request body bytes that reached the server (uploads). */
   requestBytes: number;
   /** Response body bytes that reached the client (downloads). */
@@ -35,7 +39,9 @@ export type FaultAction =
   /** Close the connection after this many bytes of the request body. */
   | { readonly kind: 'cut-request'; readonly afterBytes: number }
   /** Stop forwarding the response after this many bytes, keeping the connection open. */
-  | { readonly kind: 'stall-response'; readonly afterBytes: number };
+  | { readonly kind: 'stall-response'; readonly afterBytes: number }
+  /** Forward the request only once `until` has settled (something changes on the server meanwhile). */
+  | { readonly kind: 'hold'; readonly until: () => Promise<unknown> };
 
 export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
@@ -62,12 +68,22 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
   const target = new URL(targetEndpoint);
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  /** Requests on hold: handled again, as recorded, once released. */
+  const held = new Map<IncomingMessage, RecordedRequest>();
   const server: Server = createServer((incoming, outgoing) => {
-    const recorded = record(incoming);
-    requests.push(recorded);
-    const fault = faults.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
+    const released = held.get(incoming);
+    held.delete(incoming);
+    const recorded = released ?? record(incoming);
+    if (released === undefined) requests.push(recorded);
+    const fault = released === undefined ? faults.find((candidate) => candidate.times > 0 && candidate.matches(recorded)) : undefined;
     if (fault) fault.times -= 1;
     const action = fault?.action;
+    if (action?.kind === 'hold') {
+      held.set(incoming, recorded);
+      incoming.pause();
+      void action.until().finally(() => server.emit('request', incoming, outgoing));
+      return;
+    }
     if (action?.kind === 'error') {
       answerWithError(incoming, outgoing, recorded, action.status, action.code);
       return;
@@ -153,6 +169,8 @@ function record(incoming: IncomingMessage): RecordedRequest {
     copyIfMatch: header('x-amz-copy-if-match'),
     signedHeaders: /SignedHeaders=([^,]+)/.exec(header('authorization') ?? '')?.[1]?.split(';') ?? [],
     ifNoneMatch: header('if-none-match'),
+    ifMatch: header('if-match'),
+    range: header('range'),
     requestBytes: 0,
     responseBytes: 0,
     status: 0,
