@@ -19,7 +19,7 @@ export function plainTextFetchSummary(result: FetchResult): string {
   return [
     fetchHeading(result),
     ...details(result).map(([name, value]) => `  ${name.padEnd(9)} ${value}`),
-    ...result.files.map((file) => `  ${file.how.padEnd(10)}${file.path}  ${formatBytes(file.size_bytes)}  sha256 ${file.sha256}`),
+    ...result.files.map((file) => `  ${file.how.padEnd(11)}${file.path}  ${formatBytes(file.size_bytes)}  sha256 ${file.sha256}`),
   ].join('\n');
 }
 

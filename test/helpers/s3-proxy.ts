@@ -79,8 +79,8 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
     if (fault) fault.times -= 1;
     const action = fault?.action;
     if (action?.kind === 'hold') {
+      // Not paused: a body nobody reads yet waits, and flows once the released request attaches its listener.
       held.set(incoming, recorded);
-      incoming.pause();
       void action.until().finally(() => server.emit('request', incoming, outgoing));
       return;
     }

@@ -225,7 +225,8 @@ async function downloadAll(
       try {
         // After the first failure nothing new starts; what is running finishes or fails on its own.
         if (failure !== undefined) return;
-        downloaded += await fetchOne(deps.store, download, destination, settings, progress, place);
+        const bytes = await fetchOne(deps.store, download, destination, settings, progress, place);
+        downloaded += bytes;
       } catch (error) {
         failure ??= error;
       } finally {
