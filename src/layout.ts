@@ -252,3 +252,13 @@ export function bintarballRoot(archiveKey: string): string {
 export function bintarballRootOrDefault(archiveKey: string | undefined): string {
   return archiveKey === undefined ? 'bintarball/' : bintarballRoot(archiveKey);
 }
+
+/**
+ * Where fetch places a staging's files in a local directory: the paths they have under a full
+ * staging's prefix, whatever the layout. The archive by its name under `source/`, each extracted
+ * `.riva` file under `models/`.
+ */
+export const fetchedPaths = {
+  archive: (archiveName: string): string => `${SOURCE_FOLDER}${archiveName}`,
+  modelFile: (archivePath: string): string => `${MODEL_FILES_FOLDER}${archivePath}`,
+};

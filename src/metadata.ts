@@ -27,6 +27,11 @@ const PinnedObjectSchema = z.object({
   size_bytes: z.number().int().nonnegative(),
   etag: z.string().min(1).describe('ETag as the server reported it after the write, without quotes'),
   sha256: sha256Hex,
+  version_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The version the server reported after the write, when the bucket is versioned: fetch reads exactly that version'),
 });
 
 const MetadataFields = z.object({
@@ -119,6 +124,8 @@ export interface StagedFile {
   readonly sizeBytes: number;
   readonly etag: string;
   readonly sha256: string;
+  /** The version the server reports for it, in a versioned bucket. */
+  readonly versionId?: string | undefined;
 }
 
 export interface MetadataInput {
@@ -223,7 +230,14 @@ export function pinnedObjects(metadata: StoredMetadataDocument): readonly Pinned
 }
 
 function pinned(file: StagedFile): PinnedObject {
-  return { path: file.path, uri: formatS3Uri(file.location), size_bytes: file.sizeBytes, etag: file.etag, sha256: file.sha256 };
+  return {
+    path: file.path,
+    uri: formatS3Uri(file.location),
+    size_bytes: file.sizeBytes,
+    etag: file.etag,
+    sha256: file.sha256,
+    ...(file.versionId === undefined ? {} : { version_id: file.versionId }),
+  };
 }
 
 function referenced(object: ReferencedObject) {

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { errorMessage } from './errors.ts';
 
 /** In order; `lease` is taken only by a run that writes. */
-export type PhaseName = 'discover' | 'plan' | 'lease' | 'write' | 'verify';
+export type PhaseName = 'discover' | 'plan' | 'lease' | 'write' | 'verify' | 'download';
 
 export interface PhaseRecord {
   name: PhaseName;

@@ -39,6 +39,7 @@ export const MODE_FLAGS: Readonly<Record<Operation, string>> = {
   promote: 'copy the verified staging of --from-environment to --environment, server-side',
   list: 'list every staging in --bucket (narrowed by --environment, --model-name, --model-version)',
   delete: 'remove the staging of --environment, marker first (--dry-run lists what would go)',
+  fetch: 'download the complete staging into --to DIR, every object pinned to its recorded ETag and proven by its SHA-256, with a manifest (--extract: also the .riva files of an archive staged by reference)',
 };
 
 /** The tool's own flags, which set no input. */

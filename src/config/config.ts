@@ -17,7 +17,7 @@ export { withoutUserinfo };
 export const MODES = ['bintarball-reference', 'reference-only', 'full'] as const;
 export type Mode = (typeof MODES)[number];
 /** Every value `mode` takes: the staging modes and the operations on stagings. */
-export const OPERATIONS = [...MODES, 'verify', 'promote', 'list', 'delete'] as const;
+export const OPERATIONS = [...MODES, 'verify', 'promote', 'list', 'delete', 'fetch'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** How a run reaches S3: the same for every operation. */
@@ -123,7 +123,21 @@ export interface DeleteConfig extends RunSettings, StagingName {
   readonly leaseTtlSeconds: number;
 }
 
-export type RunConfig = StageConfig | VerifyConfig | PromoteConfig | ListConfig | DeleteConfig;
+/** `fetch`: download a complete staging to a directory, pinned to what its metadata records. */
+export interface FetchConfig extends RunSettings {
+  readonly operation: 'fetch';
+  readonly mode: 'fetch';
+  /** The staging to fetch: its metadata document, or how to find it (as verify finds it). */
+  readonly target: VerifyConfig['target'];
+  /** The local directory the files (and their manifest) are written to. */
+  readonly destination: string;
+  /** The SHA-256 the metadata document must have (from an attestation or the staging job's output). */
+  readonly expectedMetadataSha256: string | undefined;
+  /** The reference layouts: also extract the archive's `.riva` files. */
+  readonly extract: boolean;
+}
+
+export type RunConfig = StageConfig | VerifyConfig | PromoteConfig | ListConfig | DeleteConfig | FetchConfig;
 
 /** Where values come from, highest precedence first: inputs, the environment, the `.env` file. */
 export interface ConfigSources {
@@ -253,6 +267,13 @@ const RawConfigSchema = z.object({
   deep: boolean,
   fromEnvironment: slug.optional(),
   toBucket: bucket.optional(),
+  destination: z.string().optional(),
+  deploymentJsonSha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (a SHA-256)')
+    .transform((value) => value.toLowerCase())
+    .optional(),
+  extract: boolean,
   envFile: z.string().optional(),
   httpProxy: z
     .string()
@@ -273,7 +294,7 @@ type RawConfig = z.infer<typeof RawConfigSchema>;
 type OperationName = RunConfig['operation'];
 
 function operationOf(mode: Operation): OperationName {
-  return mode === 'verify' || mode === 'promote' || mode === 'list' || mode === 'delete' ? mode : 'stage';
+  return mode === 'verify' || mode === 'promote' || mode === 'list' || mode === 'delete' || mode === 'fetch' ? mode : 'stage';
 }
 
 /** Inputs every operation reads: where to find S3 and how to behave there. */
@@ -303,6 +324,7 @@ const OPERATION_INPUTS: Record<OperationName, readonly InputKey[]> = {
   promote: [...STAGING_NAME, 'fromEnvironment', 'deep', 'dryRun', 'force', 'leaseTtl', 'toBucket', ...OBJECT_WRITES],
   list: STAGING_NAME,
   delete: [...STAGING_NAME, 'dryRun', 'force', 'leaseTtl'],
+  fetch: [...STAGING_NAME, 'deploymentJsonUri', 'deploymentJsonSha256', 'destination', 'extract'],
 };
 
 /**
@@ -331,6 +353,8 @@ function requiredInputs(values: RawConfig): InputKey[] {
     // A metadata URI says everything; otherwise the staging is found from the model.
     case 'verify':
       return values.deploymentJsonUri !== undefined ? ['awsRegion'] : named;
+    case 'fetch':
+      return ['destination', ...(values.deploymentJsonUri !== undefined ? ['awsRegion' as const] : named)];
     case 'list':
       return ['bucket', 'awsRegion'];
     case 'delete':
@@ -410,6 +434,16 @@ function operationConfig(values: RawConfig, settings: RunSettings): RunConfig {
       };
     case 'delete':
       return { operation, mode: 'delete', ...settings, ...stagingName(values), force: values.force, dryRun: values.dryRun, leaseTtlSeconds: values.leaseTtl };
+    case 'fetch':
+      return {
+        operation,
+        mode: 'fetch',
+        ...settings,
+        target: verifyTarget(values),
+        destination: values.destination!,
+        expectedMetadataSha256: values.deploymentJsonSha256,
+        extract: values.extract,
+      };
     case 'stage':
       return stageConfig(values as RawConfig & { mode: Mode }, settings);
   }

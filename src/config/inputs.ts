@@ -40,6 +40,9 @@ export const INPUTS = {
   storageClass: { input: 'storage-class', env: ['RIVA_STAGE_STORAGE_CLASS'], flag: { value: 'CLASS' } },
   tags: { input: 'tags', env: ['RIVA_STAGE_TAGS'], flag: { value: 'K=V&...' } },
   checksumAlgorithm: { input: 'checksum-algorithm', env: ['RIVA_STAGE_CHECKSUM_ALGORITHM'], flag: { value: 'ALGORITHM' } },
+  destination: { input: 'destination', env: ['RIVA_FETCH_DESTINATION'], flag: { aliases: ['to'], value: 'DIR' } },
+  deploymentJsonSha256: { input: 'deployment-json-sha256', env: ['RIVA_DEPLOYMENT_JSON_SHA256'], flag: { value: 'SHA256' } },
+  extract: { input: 'extract', env: ['RIVA_FETCH_EXTRACT'], flag: { switch: true } },
 } as const satisfies Record<string, InputDefinition>;
 
 export interface InputDefinition {

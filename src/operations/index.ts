@@ -1,5 +1,6 @@
 import type { RunConfig } from '../config/config.ts';
 import { deleteOperation, type DeleteResult } from './delete.ts';
+import { fetchOperation, type FetchResult } from './fetch/fetch.ts';
 import { listOperation, type ListResult } from './list.ts';
 import type { OperationDefinition } from './operation.ts';
 import { promoteOperation, type PromoteResult } from './promote.ts';
@@ -7,7 +8,7 @@ import { stageOperation, type StageResult } from './stage/stage.ts';
 import { verifyOperation, type VerifyResult } from './verify.ts';
 
 /** The outcome of one run, one variant per operation: the entries render it, nothing else. */
-export type OperationResult = StageResult | PromoteResult | VerifyResult | ListResult | DeleteResult;
+export type OperationResult = StageResult | PromoteResult | VerifyResult | ListResult | DeleteResult | FetchResult;
 
 export type OperationName = OperationResult['operation'];
 
@@ -18,6 +19,7 @@ const OPERATIONS = {
   promote: promoteOperation,
   list: listOperation,
   delete: deleteOperation,
+  fetch: fetchOperation,
 } satisfies { [Name in OperationName]: OperationDefinition<Extract<RunConfig, { operation: Name }>, Extract<OperationResult, { operation: Name }>> };
 
 /** The operation a configuration asks for. */

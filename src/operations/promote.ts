@@ -11,7 +11,7 @@ import type { PhaseName } from '../state-file.ts';
 import type { OperationDefinition, OperationDependencies } from './operation.ts';
 import type { ObjectWrite, StagedObject } from './stage/content.ts';
 import { leaseOptions, leaseOwner, StagingLease } from './lease.ts';
-import { awaitConcurrentStaging, publishDocuments, publishMarker, stagingDocuments } from './stage/publish.ts';
+import { awaitConcurrentStaging, documentPin, publishDocuments, publishMarker, stagingDocuments, type DocumentPin } from './stage/publish.ts';
 import { removeUnlisted } from './stage/replace.ts';
 import { stagingOutputs, type StageStatus } from './stage/stage.ts';
 import { findMetadata, readMarker } from './stored-documents.ts';
@@ -44,7 +44,12 @@ export interface PromoteResult {
   readonly durations: Partial<Record<PhaseName, number>>;
   /** Requests retried and downloads resumed. */
   readonly retries: number;
+  /** The target's metadata document's SHA-256 and version, for a later job to pin. */
+  readonly document: DocumentPin;
 }
+
+/** A promotion's outcome before its metadata document is pinned (the operation adds the pin). */
+type UnpinnedPromotion = Omit<PromoteResult, 'document'>;
 
 /** What promote needs of a run: everything but transfer progress and the archive cache. */
 export type PromoteDependencies = Omit<OperationDependencies, 'progress' | 'cache'>;
@@ -54,7 +59,10 @@ export const promoteOperation: OperationDefinition<PromoteConfig, PromoteResult>
     name: `promote-${config.fromEnvironment}-to-${config.environment}-${config.modelName}-${config.modelVersion}`,
     fields: { environment: config.environment, from_environment: config.fromEnvironment, bucket: config.bucket, to_bucket: config.toBucket },
   }),
-  run: (config, deps) => promote(config, deps),
+  run: async (config, deps) => {
+    const result = await promote(config, deps);
+    return { ...result, document: await documentPin(result, deps.store) };
+  },
   outputs: stagingOutputs,
   failure: () => undefined,
   warnings: () => [],
@@ -68,7 +76,7 @@ export const promoteOperation: OperationDefinition<PromoteConfig, PromoteResult>
  * (`to-bucket`), even another account's: the copies are then cross-bucket server-side copies,
  * and the target's lease, metadata and marker live in that bucket.
  */
-export async function promote(config: PromoteConfig, deps: PromoteDependencies): Promise<PromoteResult> {
+export async function promote(config: PromoteConfig, deps: PromoteDependencies): Promise<UnpinnedPromotion> {
   const { store, state, log } = deps;
   const startedAt = deps.now();
   const verifyOptions = { maxAttempts: config.connection.maxAttempts };
@@ -90,7 +98,7 @@ export async function promote(config: PromoteConfig, deps: PromoteDependencies):
   };
   const existing = await state.phase('plan', () => existingPromotion(target, promotedFrom.metadata_sha256, config.force, store));
   const copies = copyPlan(source.layout, target, source.metadata);
-  const finish = (status: StageStatus, metadata: StoredMetadataDocument, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified: readonly CheckedObject[] = []): PromoteResult => {
+  const finish = (status: StageStatus, metadata: StoredMetadataDocument, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified: readonly CheckedObject[] = []): UnpinnedPromotion => {
     state.record({ status, promoted_from: metadata.promoted_from });
     return {
       operation: 'promote',
@@ -139,11 +147,11 @@ interface PromotionPlan {
   readonly copies: readonly PlannedCopy[];
   readonly run: Pick<PromoteDependencies, 'runId' | 'toolVersion' | 'github' | 'now'> & { readonly startedAt: Date };
   readonly lease: StagingLease;
-  readonly finish: (status: StageStatus, metadata: StoredMetadataDocument, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified?: readonly CheckedObject[]) => PromoteResult;
+  readonly finish: (status: StageStatus, metadata: StoredMetadataDocument, writes: readonly ObjectWrite[], copied: readonly StagedObject[], verified?: readonly CheckedObject[]) => UnpinnedPromotion;
 }
 
 /** copy → metadata → verify → marker, under the target's lease. */
-async function writePromotion(plan: PromotionPlan): Promise<PromoteResult> {
+async function writePromotion(plan: PromotionPlan): Promise<UnpinnedPromotion> {
   const { config, deps, source, target, promotedFrom, copies, run, lease, finish } = plan;
   const { store, state, log } = deps;
   const verifyOptions = { maxAttempts: config.connection.maxAttempts };
@@ -156,7 +164,15 @@ async function writePromotion(plan: PromotionPlan): Promise<PromoteResult> {
     }
     const copied = await copyAll(copies, store, log);
     // The target pins its copies as the server reports them (a copy's ETag need not be the source's).
-    const metadata = targetMetadata(source.metadata, target, promotedFrom, config, run, new Map(copied.map((copy) => [copy.path, copy.etag])));
+    const metadata = targetMetadata(
+      source.metadata,
+      target,
+      promotedFrom,
+      config,
+      run,
+      new Map(copied.map((copy) => [copy.path, copy.etag])),
+      new Map(copied.flatMap((copy) => (copy.versionId === undefined ? [] : [[copy.path, copy.versionId] as const]))),
+    );
     const writes = stagingDocuments(metadata, target, [], deps.now());
     // The metadata now; the marker only once the copy is verified.
     const rules = { metadataOnlyIfAbsent: !config.force && !leftover, markerOnlyIfAbsent: !config.force };
@@ -188,7 +204,7 @@ async function writePromotion(plan: PromotionPlan): Promise<PromoteResult> {
 }
 
 /** A copy made, with the ETag the server reports for it. */
-type CopiedObject = StagedObject & { readonly path: string };
+type CopiedObject = StagedObject & { readonly path: string; readonly versionId: string | undefined };
 
 /**
  * Every planned copy, server-side, pinned to the ETag the source metadata records (verify saw
@@ -205,7 +221,7 @@ async function copyAll(copies: readonly PlannedCopy[], store: ObjectStore, log: 
       await serverSideCopy(store, uploads, { location: copy.from, etag, sizeBytes: info.size }, copy.to, { what: copy.what });
       const landed = await store.describe(copy.to, copy.what);
       if (landed.size !== info.size) throw new ValidationError(`${formatS3Uri(copy.to)} has ${landed.size} bytes after the copy, the source ${info.size}.`);
-      copied.push({ path: copy.path, location: copy.to, sizeBytes: landed.size, etag: landed.etag, what: copy.what });
+      copied.push({ path: copy.path, location: copy.to, sizeBytes: landed.size, etag: landed.etag, what: copy.what, versionId: landed.versionId });
       log(`Copied ${formatS3Uri(copy.from)} to ${formatS3Uri(copy.to)} (server-side)`);
     }
     return copied;
@@ -250,6 +266,8 @@ export function targetMetadata(
   config: Pick<PromoteConfig, 'environment'>,
   run: Pick<PromoteDependencies, 'runId' | 'toolVersion' | 'github' | 'now'> & { readonly startedAt: Date },
   etags: ReadonlyMap<string, string>,
+  /** The version of each copy (by path), in a versioned bucket. */
+  versions: ReadonlyMap<string, string> = new Map(),
 ): Metadata {
   const copyOf = (object: { readonly path: string; readonly size_bytes: number; readonly sha256: string }) => ({
     path: object.path,
@@ -257,6 +275,8 @@ export function targetMetadata(
     size_bytes: object.size_bytes,
     etag: etags.get(object.path) ?? '',
     sha256: object.sha256,
+    // Absent rather than undefined: the document must read back equal to what was built.
+    ...(versions.has(object.path) ? { version_id: versions.get(object.path) } : {}),
   });
   return MetadataSchema.parse({
     ...source,

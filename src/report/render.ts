@@ -1,5 +1,6 @@
 import type { OperationResult } from '../operations/index.ts';
 import { plainTextDeleteSummary, writeDeleteJobSummary } from './delete-summary.ts';
+import { plainTextFetchSummary, writeFetchJobSummary } from './fetch-summary.ts';
 import { plainTextListSummary, writeListJobSummary } from './list-summary.ts';
 import { plainTextSummary, writeJobSummary } from './summary.ts';
 import { plainTextVerifySummary, writeVerifyJobSummary } from './verify-summary.ts';
@@ -16,6 +17,8 @@ export function plainText(result: OperationResult): string {
       return plainTextListSummary(result);
     case 'delete':
       return plainTextDeleteSummary(result);
+    case 'fetch':
+      return plainTextFetchSummary(result);
   }
 }
 
@@ -31,6 +34,8 @@ export async function writeSummary(result: OperationResult): Promise<void> {
       return writeListJobSummary(result);
     case 'delete':
       return writeDeleteJobSummary(result);
+    case 'fetch':
+      return writeFetchJobSummary(result);
   }
 }
 
@@ -46,5 +51,7 @@ export function jsonDetails(result: OperationResult): Record<string, unknown> {
       return { stagings: result.stagings };
     case 'delete':
       return { removed: result.removed };
+    case 'fetch':
+      return { files: result.files };
   }
 }

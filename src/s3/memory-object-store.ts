@@ -17,6 +17,7 @@ import {
   type ObjectStore,
   type OpenUpload,
   type PartInfo,
+  type PinnedRange,
   type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
@@ -25,7 +26,7 @@ import type { ObjectWriteOptions } from './write-options.ts';
 
 /** The requests a fault can strike: the ObjectStore methods that send one (`describe` sends a `head`). */
 export type RequestName =
-  | 'head' | 'headBucket' | 'headPart' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'copyObject' | 'createMultipartUpload'
+  | 'head' | 'headBucket' | 'headPart' | 'getText' | 'putText' | 'delete' | 'list' | 'openRead' | 'readRange' | 'copyObject' | 'createMultipartUpload'
   | 'uploadPartCopy' | 'completeMultipartUpload' | 'abortMultipartUpload' | 'uploadStream';
 
 /** A failure the next matching request(s) answer with instead of doing their work. */
@@ -65,6 +66,8 @@ export interface MemoryObjectStoreOptions {
   readonly partHeads?: boolean;
   /** true: objects are stored with SSE-KMS, so HEAD reports `aws:kms` and no ETag is an MD5 of the bytes. */
   readonly sseKms?: boolean;
+  /** true: the bucket keeps versions, as a versioned S3 bucket does: every write makes a new one, and HEAD reports it. */
+  readonly versioned?: boolean;
   /** The server's clock (ms since the epoch) for LastModified and the Date of its answers; `Date.now` by default. */
   readonly clock?: () => number;
 }
@@ -74,6 +77,8 @@ interface ServerState {
   readonly buckets: Set<string>;
   /** By `bucket/key`: bucket names cannot contain a slash, so the first one splits them. */
   readonly objects: Map<string, StoredObject>;
+  /** Every version written to a versioned bucket, by `bucket/key#versionId`. */
+  readonly versions: Map<string, StoredObject>;
   readonly uploads: Map<string, MultipartUpload>;
   readonly faults: Array<{ readonly fault: Fault; remaining: number }>;
   writeGuard: (() => void) | undefined;
@@ -88,6 +93,7 @@ interface StoredObject {
   readonly lastModified: string;
   /** The write options of the request that wrote it; undefined for objects a test put directly. */
   readonly writtenWith: ObjectWriteOptions | undefined;
+  readonly versionId: string | undefined;
 }
 
 interface MultipartUpload {
@@ -123,7 +129,7 @@ export class MemoryObjectStore implements ObjectStore {
   /** `server` is for `cleanupView` only: a view shares the server and its requests. */
   constructor(options: MemoryObjectStoreOptions = {}, server?: ServerState, requests?: StoreRequest[]) {
     this.#options = options;
-    this.#server = server ?? { buckets: new Set(), objects: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
+    this.#server = server ?? { buckets: new Set(), objects: new Map(), versions: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
     if (requests !== undefined) this.requests = requests;
   }
 
@@ -190,6 +196,7 @@ export class MemoryObjectStore implements ObjectStore {
         sha256: this.#options.fullObjectSha256 && singlePart ? createHash('sha256').update(object.body).digest('hex') : null,
         serverDate: new Date(this.#now()).toISOString(),
         ...(this.#options.sseKms ? { encryption: 'aws:kms' } : {}),
+        ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
       };
     } catch (error) {
       // As on S3: a HEAD of a missing key or bucket is a bodiless 404.
@@ -295,6 +302,15 @@ export class MemoryObjectStore implements ObjectStore {
     if (object.etag !== unquote(options.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
     if (options.offset > 0 && options.offset >= object.body.length) throw s3ServiceError(416, 'InvalidRange');
     return Readable.from(chunksOf(object.body.subarray(options.offset)), { objectMode: false });
+  }
+
+  async readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }> {
+    this.#request('readRange', location);
+    const object = range.versionId === undefined ? this.#object(location) : this.#version(location, range.versionId);
+    if (object.etag !== unquote(range.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
+    if (range.first >= object.body.length) throw s3ServiceError(416, 'InvalidRange');
+    const body = object.body.subarray(range.first, Math.min(range.last, object.body.length - 1) + 1);
+    return { body: Readable.from(chunksOf(body), { objectMode: false }), etag: object.etag };
   }
 
   async copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }> {
@@ -467,6 +483,13 @@ export class MemoryObjectStore implements ObjectStore {
     return object;
   }
 
+  #version(location: S3Location, versionId: string): StoredObject {
+    this.#bucket(location);
+    const object = this.#server.versions.get(`${idOf(location)}#${versionId}`);
+    if (object === undefined) throw s3ServiceError(404, 'NoSuchVersion', 'The specified version does not exist.');
+    return object;
+  }
+
   #upload(target: S3Location, uploadId: string): MultipartUpload {
     this.#bucket(target);
     const upload = this.#server.uploads.get(uploadId);
@@ -480,8 +503,10 @@ export class MemoryObjectStore implements ObjectStore {
     const lastModified = new Date(Math.floor(this.#now() / 1000) * 1000).toISOString();
     // SSE-KMS ETags keep their shape (a part count for multipart objects) but are no MD5 of the bytes.
     const etag = this.#options.sseKms ? layout.etag.replace(/^[0-9a-f]{32}/, md5Hex(Buffer.from(randomUUID()))) : layout.etag;
-    const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified, writtenWith };
+    const versionId = this.#options.versioned ? randomUUID() : undefined;
+    const object = { body, etag, partSizes: layout.partSizes, contentType, lastModified, writtenWith, versionId };
     this.#server.objects.set(idOf(location), object);
+    if (versionId !== undefined) this.#server.versions.set(`${idOf(location)}#${versionId}`, object);
     return object;
   }
 }

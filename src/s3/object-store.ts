@@ -20,6 +20,18 @@ export interface ObjectInfo {
    * a customer key); absent when none is reported. SSE-KMS and SSE-C ETags are no MD5 of the bytes.
    */
   readonly encryption?: string;
+  /** The version HEAD reports in a versioned bucket (absent otherwise, and for the `null` version). */
+  readonly versionId?: string;
+}
+
+/** One pinned ranged GET: the object's bytes `first`..`last` as they were when staged. */
+export interface PinnedRange {
+  /** The recorded ETag (without quotes), sent as `If-Match`. */
+  readonly ifMatch: string;
+  /** The recorded version, when the bucket is versioned: the bytes of that version, whatever was written since. */
+  readonly versionId?: string | undefined;
+  readonly first: number;
+  readonly last: number;
 }
 
 /** What a HEAD of one part (`partNumber`) says: that part's size and how many the object has. */
@@ -125,6 +137,11 @@ export interface ObjectStore {
 
   /** One GET of the object from `offset` on, pinned to `ifMatch` (an ETag without quotes). */
   openRead(location: S3Location, options: { ifMatch: string; offset: number }): Promise<Readable>;
+  /**
+   * One ranged GET pinned to an ETag (and a version, when given), with the ETag the server
+   * answered with: a server that ignores `If-Match` still says which object it sent.
+   */
+  readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }>;
   /** CopyObject, pinned to the source's ETag. */
   copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }>;
   createMultipartUpload(target: S3Location, options?: { contentType?: string }): Promise<string>;

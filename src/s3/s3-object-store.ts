@@ -40,6 +40,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
   type PartInfo,
+  type PinnedRange,
   type StreamUploadOptions,
 } from './object-store.ts';
 import type { RetryLog } from './retry-log.ts';
@@ -240,6 +241,20 @@ export class S3ObjectStore implements ObjectStore {
     return output.Body as Readable;
   }
 
+  async readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }> {
+    const output = await this.#client.send(
+      new GetObjectCommand({
+        Bucket: location.bucket,
+        Key: location.key,
+        IfMatch: `"${range.ifMatch}"`,
+        VersionId: range.versionId,
+        Range: `bytes=${range.first}-${range.last}`,
+      }),
+      this.#bound(),
+    );
+    return { body: output.Body as Readable, etag: unquote(output.ETag ?? '') };
+  }
+
   async copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }> {
     const command = new CopyObjectCommand({
       Bucket: target.bucket,
@@ -422,6 +437,8 @@ function objectInfo(output: HeadObjectCommandOutput): ObjectInfo {
     lastModified: output.LastModified?.toISOString() ?? null,
     sha256: fullObjectSha256(output, etag),
     ...encryptionOf(output),
+    // `null` is the version of an object written while the bucket was not versioned: no version to pin.
+    ...(output.VersionId !== undefined && output.VersionId !== 'null' ? { versionId: output.VersionId } : {}),
   };
 }
 

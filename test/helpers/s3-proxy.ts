@@ -24,6 +24,10 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The S3 error code of a failed answer (`<Code>` of its body), as the client saw it. */
   errorCode: string | undefined;
+  /** `if-match`, for pinned reads and conditional writes. */
+  readonly ifMatch: string | undefined;
+  /** `range`, for ranged reads. */
+  readonly range: string | undefined;
   /** Request body bytes that reached the server (uploads). */
   requestBytes: number;
   /** Response body bytes that reached the client (downloads). */
@@ -43,7 +47,9 @@ export type FaultAction =
   /** Stop forwarding the response after this many bytes, keeping the connection open. */
   | { readonly kind: 'stall-response'; readonly afterBytes: number }
   /** Forward the request with the byte at this offset of its body inverted: damage in transit. */
-  | { readonly kind: 'flip-request-byte'; readonly at: number };
+  | { readonly kind: 'flip-request-byte'; readonly at: number }
+  /** Forward the request only once `until` has settled (something changes on the server meanwhile). */
+  | { readonly kind: 'hold'; readonly until: () => Promise<unknown> };
 
 export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
@@ -70,12 +76,22 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
   const target = new URL(targetEndpoint);
   const requests: RecordedRequest[] = [];
   const faults: Fault[] = [];
+  /** Requests on hold: handled again, as recorded, once released. */
+  const held = new Map<IncomingMessage, RecordedRequest>();
   const server: Server = createServer((incoming, outgoing) => {
-    const recorded = record(incoming);
-    requests.push(recorded);
-    const fault = faults.find((candidate) => candidate.times > 0 && candidate.matches(recorded));
+    const released = held.get(incoming);
+    held.delete(incoming);
+    const recorded = released ?? record(incoming);
+    if (released === undefined) requests.push(recorded);
+    const fault = released === undefined ? faults.find((candidate) => candidate.times > 0 && candidate.matches(recorded)) : undefined;
     if (fault) fault.times -= 1;
     const action = fault?.action;
+    if (action?.kind === 'hold') {
+      // Not paused: a body nobody reads yet waits, and flows once the released request attaches its listener.
+      held.set(incoming, recorded);
+      void action.until().finally(() => server.emit('request', incoming, outgoing));
+      return;
+    }
     if (action?.kind === 'error') {
       answerWithError(incoming, outgoing, recorded, action);
       return;
@@ -176,6 +192,8 @@ function record(incoming: IncomingMessage): RecordedRequest {
     region: /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(header('authorization') ?? '')?.[1],
     headers: Object.fromEntries(Object.keys(incoming.headers).map((name) => [name, header(name) ?? ''])),
     errorCode: undefined,
+    ifMatch: header('if-match'),
+    range: header('range'),
     requestBytes: 0,
     responseBytes: 0,
     status: 0,

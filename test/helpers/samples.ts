@@ -73,6 +73,7 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
     warnings: [],
     durations: { discover: 120, plan: 2, write: 340, verify: 1500 },
     retries: 0,
+    document: { sha256: 'c'.repeat(64), versionId: undefined },
     ...overrides,
   };
 }

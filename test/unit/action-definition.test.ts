@@ -44,6 +44,10 @@ describe('action.yml', () => {
         'state-file',
         'stagings',
         'status',
+        'deployment-json-sha256',
+        'deployment-json-version-id',
+        'fetch-directory',
+        'manifest-path',
       ].sort(),
     );
   });

@@ -280,7 +280,7 @@ describe('inputs of another mode', () => {
   it.each([
     ['fromEnvironment', 'full', '`from-environment` belongs to mode promote, not to mode full: remove it, or set `mode` to promote.'],
     ['deep', 'list', '`deep` belongs to mode verify or mode promote, not to mode list: remove it, or set `mode` to one of those.'],
-    ['deploymentJsonUri', 'promote', '`deployment-json-uri` belongs to mode verify, not to mode promote: remove it, or set `mode` to verify.'],
+    ['deploymentJsonUri', 'promote', '`deployment-json-uri` belongs to mode verify or mode fetch, not to mode promote: remove it, or set `mode` to one of those.'],
     [
       'dryRun',
       'verify',

@@ -17,7 +17,9 @@ export async function pinStagedContent(
 ): Promise<{ content: ModeContent; verified: CheckedObject[] }> {
   const { infos, verified } = await checkWrittenObjects(content.objects, store);
   const etagOf = (location: S3Location, written: string) => infos.get(formatS3Uri(location))?.etag ?? written;
-  const pinFile = (file: StagedFile): StagedFile => ({ ...file, etag: etagOf(file.location, file.etag) });
+  // In a versioned bucket the version is the firmer pin: fetch reads it even after the key is overwritten.
+  const versionOf = (location: S3Location) => infos.get(formatS3Uri(location))?.versionId;
+  const pinFile = (file: StagedFile): StagedFile => ({ ...file, etag: etagOf(file.location, file.etag), versionId: versionOf(file.location) });
   return {
     content: {
       ...content,

@@ -1,7 +1,7 @@
 import { ConflictError } from '../../errors.ts';
 import type { StagingLayout } from '../../layout.ts';
-import { markerRecord, serialiseMarker, sourceDifferences, type MarkerRecord, type SourceIdentity } from '../../marker.ts';
-import { serialiseMetadata, type Metadata } from '../../metadata.ts';
+import { markerRecord, serialiseMarker, sha256Hex, sourceDifferences, type MarkerRecord, type SourceIdentity } from '../../marker.ts';
+import { serialiseMetadata, type Metadata, type StoredMetadataDocument } from '../../metadata.ts';
 import { sleep } from '../../s3/backoff.ts';
 import { ObjectExistsError, type ObjectStore } from '../../s3/object-store.ts';
 import { formatS3Uri } from '../../s3/uri.ts';
@@ -133,4 +133,35 @@ export async function awaitConcurrentStaging(
     `Another run is staging ${formatS3Uri(layout.prefix)} at the same time and has not completed it. ` +
       'Re-run once it has finished (it will then report already-staged), or set `force` to replace it.',
   );
+}
+
+/**
+ * What a later job pins a staging's metadata document to: the SHA-256 of its bytes as written
+ * (what an attestation's subject digest and fetch's `deployment-json-sha256` hold it to) and,
+ * in a versioned bucket, the version that holds those bytes.
+ */
+export interface DocumentPin {
+  readonly sha256: string;
+  /** Undefined when the bucket is not versioned (or nothing was written: a dry run). */
+  readonly versionId: string | undefined;
+}
+
+/**
+ * The pin of the document a run leaves published (staged, or already staged): the SHA-256 its
+ * completion marker records (of the bytes as written) and the version HEAD reports. A dry run's
+ * is the SHA-256 of the document it would write, with no version.
+ */
+export async function documentPin(
+  result: { readonly status: string; readonly layout: StagingLayout; readonly metadata: StoredMetadataDocument },
+  store: ObjectStore,
+): Promise<DocumentPin> {
+  if (result.status === 'planned') {
+    // A dry run plans a document of the current schema: the one it would write.
+    return { sha256: sha256Hex(serialiseMetadata(result.metadata as Metadata)), versionId: undefined };
+  }
+  const [marker, info] = await Promise.all([readMarker(result.layout, store), store.head(result.layout.metadata, 'the metadata document')]);
+  if (marker.state !== 'ours' || info === undefined) {
+    throw new ConflictError(`${formatS3Uri(result.layout.metadata)} was withdrawn right after this run completed it; re-run to check the staging.`);
+  }
+  return { sha256: marker.record.metadataSha256, versionId: info.versionId };
 }

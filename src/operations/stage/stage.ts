@@ -18,7 +18,7 @@ import { stageFullContent } from './full.ts';
 import { checkArchiveHead } from './archive-head-check.ts';
 import { checkWrittenObjects, pinnedObjectDifferences, pinStagedContent } from './pin.ts';
 import { completeStagingOfSameSource, type ExistingStaging } from './plan.ts';
-import { awaitConcurrentStaging, publishDocuments, publishMarker, stagingDocuments } from './publish.ts';
+import { awaitConcurrentStaging, documentPin, publishDocuments, publishMarker, stagingDocuments, type DocumentPin } from './publish.ts';
 import { referenceContent, referencedArchiveSha256 } from './reference.ts';
 import { removeUnlisted } from './replace.ts';
 
@@ -43,7 +43,12 @@ export interface StageResult {
   readonly durations: Partial<Record<PhaseName, number>>;
   /** Requests retried and downloads resumed. */
   readonly retries: number;
+  /** The metadata document's SHA-256 and version, for a later job to pin. */
+  readonly document: DocumentPin;
 }
+
+/** A staging's outcome before its metadata document is pinned (the operation adds the pin). */
+type UnpinnedResult = Omit<StageResult, 'document'>;
 
 /** What staging needs of a run: all of it (full mode reads the archive, with progress and cache). */
 export type StageDependencies = OperationDependencies;
@@ -53,14 +58,21 @@ export const stageOperation: OperationDefinition<StageConfig, StageResult> = {
     name: `${config.mode}-${config.environment}-${config.artifactId}`,
     fields: { artifact_id: config.artifactId, environment: config.environment, source_uri: formatS3Uri(config.model) },
   }),
-  run: (config, deps) => stage(config, deps),
+  run: async (config, deps) => {
+    const result = await stage(config, deps);
+    return { ...result, document: await documentPin(result, deps.store) };
+  },
   outputs: stagingOutputs,
   failure: () => undefined,
   warnings: (result) => result.warnings,
 };
 
 /** The values step 131 and scripts read, as the action's outputs name them (stage and promote alike). */
-export function stagingOutputs(result: { readonly status: StageStatus; readonly metadata: StoredMetadataDocument }): Record<string, string> {
+export function stagingOutputs(result: {
+  readonly status: StageStatus;
+  readonly metadata: StoredMetadataDocument;
+  readonly document: DocumentPin;
+}): Record<string, string> {
   const { metadata } = result;
   return {
     'deployment-json-uri': metadata.deployment.metadata_uri,
@@ -71,6 +83,8 @@ export function stagingOutputs(result: { readonly status: StageStatus; readonly 
     'source-uri': metadata.source.uri,
     'source-size-bytes': String(metadata.source.size_bytes),
     'source-sha256': metadata.source.sha256 ?? '',
+    'deployment-json-sha256': result.document.sha256,
+    'deployment-json-version-id': result.document.versionId ?? '',
   };
 }
 
@@ -107,14 +121,14 @@ type Finish = (
   verified: readonly VerifiedObject[],
   shown: StoredMetadataDocument,
   warnings?: readonly string[],
-) => StageResult;
+) => UnpinnedResult;
 
 /**
  * discover → plan → (already staged, or a dry run, stops here) → lease → write → verify →
  * marker. The one path every mode takes. Writing happens under the staging's lease, and the
  * plan is made again if another run changed the staging before the lease was taken.
  */
-export async function stage(config: StageConfig, deps: StageDependencies): Promise<StageResult> {
+export async function stage(config: StageConfig, deps: StageDependencies): Promise<UnpinnedResult> {
   const run: StagingRun = { config, deps, layout: stagingLayout(config), startedAt: deps.now() };
   deps.state.record({ metadata_uri: formatS3Uri(run.layout.metadata), marker_uri: formatS3Uri(run.layout.marker) });
   const plan = await planStaging(run);
@@ -145,7 +159,7 @@ async function planStaging(run: StagingRun): Promise<Plan> {
 }
 
 /** The result when nothing is to be written: the staging is already there, or this is a dry run. */
-function settledWithoutWriting(run: StagingRun, plan: Plan): StageResult | undefined {
+function settledWithoutWriting(run: StagingRun, plan: Plan): UnpinnedResult | undefined {
   const { config, deps, layout } = run;
   const finish = finisher(run);
   const { existing } = plan.discovery;
@@ -165,7 +179,7 @@ function settledWithoutWriting(run: StagingRun, plan: Plan): StageResult | undef
 }
 
 /** write (content, pinned) → metadata → verify → marker, under the lease. */
-async function writeStaging(run: StagingRun, plan: Plan, lease: StagingLease): Promise<StageResult> {
+async function writeStaging(run: StagingRun, plan: Plan, lease: StagingLease): Promise<UnpinnedResult> {
   const { config, deps, layout } = run;
   const { discovery } = plan;
   const { log } = deps;
@@ -286,7 +300,7 @@ async function planReferenceContent(config: StageConfig, discovery: Discovery, d
 }
 
 /** The result for a complete staging found in place (at the start, or completed by a concurrent run). */
-function alreadyStaged(existing: ExistingStaging, layout: StagingLayout, content: ModeContent | undefined, finish: Finish): StageResult {
+function alreadyStaged(existing: ExistingStaging, layout: StagingLayout, content: ModeContent | undefined, finish: Finish): UnpinnedResult {
   const stored = existing.metadata;
   if (stored === undefined) throw new ValidationError(`${formatS3Uri(layout.metadata)} ${existing.metadataProblem ?? 'cannot be read'}.`);
   const verified: VerifiedObject[] = [
