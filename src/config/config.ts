@@ -379,6 +379,9 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
       if (!problems.has(key)) problems.set(key, describeProblem(key, issue.message, raw, spelling));
     }
   }
+  // Checked beside the schema, so that a bad region is reported with every other bad value at once.
+  const region = regionProblem({ awsRegion: raw.awsRegion || undefined, s3Endpoint: raw.s3Endpoint || undefined });
+  if (region !== undefined && !problems.has('awsRegion')) problems.set('awsRegion', describeProblem('awsRegion', region, raw, spelling));
   if (!parsed.success || problems.size > 0) throw configurationError(problems);
   const values = parsed.data;
   const operation = operationOf(values.mode);
@@ -391,8 +394,6 @@ export function resolveConfig(sources: ConfigSources): RunConfig {
   for (const key of requiredInputs(values)) {
     if (values[key] === undefined) problems.set(key, describeProblem(key, 'is required', raw, spelling));
   }
-  const region = regionProblem(values);
-  if (region !== undefined && !problems.has('awsRegion')) problems.set('awsRegion', describeProblem('awsRegion', region, raw, spelling));
   const proxy = resolveProxySettings(values.httpProxy, sources.env, spelling.input('httpProxy'));
   if (proxy.problem !== undefined) problems.set('httpProxy', proxy.problem);
   for (const [key, message] of writeSettingsProblems(values)) problems.set(key, describeProblem(key, message, raw, spelling));

@@ -108,7 +108,8 @@ describe('every configuration error, in the words of each surface', () => {
       '`--from-environment` (RIVA_PROMOTE_FROM_ENV) is required: pass `--from-environment` or set RIVA_PROMOTE_FROM_ENV.',
     );
     expect(shown('command line', resolve({ ...complete, mode: 'promote', fromEnvironment: 'prod' }))).toBe(
-      '`--from-environment` (RIVA_PROMOTE_FROM_ENV) and `--environment` (ENV) are both "prod": promote copies a staging to another environment.',
+      '`--from-environment` (RIVA_PROMOTE_FROM_ENV) and `--environment` (ENV) are both "prod": promote copies a staging to another environment, ' +
+        'or to another bucket (`--to-bucket` (RIVA_PROMOTE_TO_BUCKET)).',
     );
   });
 });
