@@ -35,7 +35,9 @@ export type FaultAction =
   /** Close the connection after this many bytes of the request body. */
   | { readonly kind: 'cut-request'; readonly afterBytes: number }
   /** Stop forwarding the response after this many bytes, keeping the connection open. */
-  | { readonly kind: 'stall-response'; readonly afterBytes: number };
+  | { readonly kind: 'stall-response'; readonly afterBytes: number }
+  /** Forward the whole response, at this pace (a slow link: progress has time to show). */
+  | { readonly kind: 'slow-response'; readonly bytesPerSecond: number };
 
 export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
@@ -78,6 +80,13 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
         recorded.status = response.statusCode ?? 502;
         outgoing.writeHead(recorded.status, response.headers);
         response.on('data', (chunk: Buffer) => {
+          if (action?.kind === 'slow-response') {
+            recorded.responseBytes += chunk.length;
+            outgoing.write(chunk);
+            response.pause();
+            setTimeout(() => response.resume(), (1000 * chunk.length) / action.bytesPerSecond);
+            return;
+          }
           const limit = action?.kind === 'cut-response' || action?.kind === 'stall-response' ? action.afterBytes : Infinity;
           if (recorded.responseBytes + chunk.length <= limit) {
             recorded.responseBytes += chunk.length;
