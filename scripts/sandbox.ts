@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { seedBintarball, seedVariables } from '../test/helpers/bintarball.ts';
-import { startS3Target } from '../test/helpers/s3-target.ts';
+import { startS3Target, type S3Target } from '../test/helpers/s3-target.ts';
 import { buildFirst } from './build-first.ts';
 
 const REPOSITORY = join(import.meta.dirname, '..');
@@ -27,38 +27,42 @@ const { values: flags } = parseArgs({ options: { check: { type: 'boolean' }, 'no
 if (!flags['no-build']) buildFirst();
 process.exitCode = flags.check ? await check() : await serve();
 
-/** The sandbox itself: serves until SIGINT or SIGTERM. */
+/** The sandbox itself: serves until SIGINT or SIGTERM; its folder is removed however it ends. */
 async function serve(): Promise<number> {
   const folder = mkdtempSync(join(tmpdir(), 'riva-sandbox-'));
-  const target = await startS3Target({ directory: join(folder, 's3') });
-  const tree = await seedBintarball(target);
-  // With the archive's SHA-256 the reference mode hashes it (progress shown) and records the
-  // hash, which gives `verify --deep` something to re-hash.
-  const variables = { ...seedVariables(target, tree), RIVA_ASR_MODEL_SHA256: createHash('sha256').update(tree.archive.bytes).digest('hex') };
-  console.log(`S3 server on ${target.endpoint}; bucket ${tree.bucket} holds a synthetic bintarball:`);
-  console.log(`  ${tree.modelUri}\n  ${tree.containerUri}`);
-  console.log(`Its objects are files under ${folder}\n`);
-  console.log('In another shell, paste these (the seed pipeline\'s variables, pointing at this server):\n');
-  console.log(`cd ${shellWord(REPOSITORY)}`);
-  for (const [name, value] of Object.entries(variables)) console.log(`export ${name}=${shellWord(value)}`);
-  console.log('\nthen try the command line (npx runs it on the Node 24 that npm ci installed):\n');
-  console.log(`${COMMAND_PREFIX} --bintarball-reference   # stage ENV=dev: the archive hashed, metadata beside the tree`);
-  console.log(`${COMMAND_PREFIX} --verify --deep          # re-check it, re-hashing the archive`);
-  console.log(`${COMMAND_PREFIX} --list                   # every staging in the bucket`);
-  console.log(`\n(${COMMAND_PREFIX} --help lists every mode and variable.)`);
-  console.log(READY_LINE);
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  console.log(`\n${signal}: stopping the S3 server and removing ${folder}`);
+  let target: S3Target | undefined;
   try {
-    await target.stop();
+    target = await startS3Target({ directory: join(folder, 's3') });
+    const tree = await seedBintarball(target);
+    // With the archive's SHA-256 the reference mode hashes it (progress shown) and records the
+    // hash, which gives `verify --deep` something to re-hash.
+    const variables = { ...seedVariables(target, tree), RIVA_ASR_MODEL_SHA256: createHash('sha256').update(tree.archive.bytes).digest('hex') };
+    console.log(`S3 server on ${target.endpoint}; bucket ${tree.bucket} holds a synthetic bintarball:`);
+    console.log(`  ${tree.modelUri}\n  ${tree.containerUri}`);
+    console.log(`Its objects are files under ${folder}\n`);
+    console.log("In another shell, paste these (the seed pipeline's variables, pointing at this server):\n");
+    console.log(`cd ${shellWord(REPOSITORY)}`);
+    for (const [name, value] of Object.entries(variables)) console.log(`export ${name}=${shellWord(value)}`);
+    console.log('\nthen try the command line (npx runs it on the Node 24 that npm ci installed):\n');
+    console.log(`${COMMAND_PREFIX} --bintarball-reference   # stage ENV=dev: the archive hashed, metadata beside the tree`);
+    console.log(`${COMMAND_PREFIX} --verify --deep          # re-check it, re-hashing the archive`);
+    console.log(`${COMMAND_PREFIX} --list                   # every staging in the bucket`);
+    console.log(`\n(${COMMAND_PREFIX} --help lists every mode and variable.)`);
+    console.log(READY_LINE);
+
+    const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    console.log(`\n${signal}: stopping the S3 server and removing ${folder}`);
+    return 0;
   } finally {
-    rmSync(folder, { recursive: true, force: true });
+    try {
+      await target?.stop();
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   }
-  return 0;
 }
 
 /** Starts the sandbox as a user would, runs what it prints, stops it. */
