@@ -3,10 +3,12 @@
 // line in all three modes (and a re-run), and shows the results.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball } from '../test/helpers/bintarball.ts';
+import { seedBintarball, seedVariables } from '../test/helpers/bintarball.ts';
 import { runCli } from '../test/helpers/cli-runner.ts';
 import { startS3Target } from '../test/helpers/s3-target.ts';
+import { buildFirst } from './build-first.ts';
 
+buildFirst();
 const demoDirectory = join(import.meta.dirname, '..', '.demo');
 rmSync(demoDirectory, { recursive: true, force: true });
 const target = await startS3Target({ directory: join(demoDirectory, 's3'), keepBuckets: true });
@@ -17,25 +19,18 @@ try {
   console.log(`  ${tree.modelUri}\n  ${tree.containerUri}\n`);
 
   // The seed pipeline's variables, as a release script exports them.
-  const variables = {
-    ...credentialsEnv(target),
-    RIVA_ASR_MODEL_S3_URI: tree.modelUri,
-    RIVA_CONTAINER_S3_URI: tree.containerUri,
-    NVIDIA_DRIVERS_S3_BUCKET: tree.bucket,
-    RIVA_ASR_MODEL_NAME: MODEL_NAME,
-    MODEL_VERSION,
-    AWS_REGION: target.region,
-    AWS_ENDPOINT_URL_S3: target.endpoint,
-  };
+  const variables = seedVariables(target, tree);
   const steps: Array<[string, string[], string]> = [
     ['riva-130-stage --bintarball-reference   (recommended: metadata beside the tree)', ['--bintarball-reference'], 'prod'],
     ['riva-130-stage --reference-only          (a staging area pointing at the archive)', ['--reference-only'], 'dev'],
     ['riva-130-stage --full                    (archive copy, .riva files and checksums)', ['--full'], 'staging'],
     ['riva-130-stage --bintarball-reference   (again: a re-run is safe and writes nothing)', ['--bintarball-reference'], 'prod'],
   ];
-  for (const [title, args, environment] of steps) {
+  for (const [index, [title, args, environment]] of steps.entries()) {
     console.log(`── ENV=${environment} ${title}`);
-    const run = await runCli(args, { ...variables, ENV: environment });
+    // Each run's state file stays with the demo's other files rather than in the system's temporary directory.
+    const stateFile = join(demoDirectory, `run-${index + 1}-state.json`);
+    const run = await runCli(args, { ...variables, ENV: environment, RIVA_STAGE_STATE_FILE: stateFile });
     const log = run.stderr.trimEnd().split('\n').map((line) => `  │ ${line}`);
     console.log(log.join('\n'));
     console.log(run.stdout.trimEnd().split('\n').map((line) => `  ${line}`).join('\n'));

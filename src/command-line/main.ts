@@ -10,8 +10,10 @@ import { chooseArchiveCache } from '../cache/choose.ts';
 import { cancelOnSignals, EXIT_CANCELLED } from '../cancellation.ts';
 import { CancelledError, ConfigurationError, errorMessage } from '../errors.ts';
 import { tuneGarbageCollection } from '../gc-tuning.ts';
+import { progressBarLine } from '../progress-bar.ts';
 import { jsonDetails, plainText } from '../report/render.ts';
 import { prepareAwsEnvironment, runOperation } from '../run.ts';
+import type { ProgressSnapshot } from '../transfer-progress.ts';
 import { TOOL_VERSION } from '../version.ts';
 import { parseCommandLine } from './flags.ts';
 import { usage } from './usage.ts';
@@ -72,7 +74,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
       },
       warning: (message: string) => log(`warning: ${message}`),
       progress: progressOnTerminal
-        ? { intervalMs: BAR_INTERVAL_MS, show: (line: string) => stderr.write(`\r\u001b[2K${progressBar(line)}`) }
+        ? { intervalMs: BAR_INTERVAL_MS, show: (_line: string, snapshot: ProgressSnapshot) => stderr.write(`\r\u001b[2K${progressBarLine(snapshot, stderr.columns)}`) }
         : { intervalMs: LOG_INTERVAL_MS, show: log },
     };
     const { cache } = chooseArchiveCache(config, 'command-line', process.env);
@@ -111,14 +113,6 @@ function prefixed(message: string): string {
 function documentationPath(): string {
   const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   return join(packageRoot, ['README', 'md'].join('.'));
-}
-
-/** `Reading …: 42.0% (…)` → the same with a bar in front, for a terminal. */
-function progressBar(line: string): string {
-  const percent = Number(/: ([\d.]+)%/.exec(line)?.[1] ?? 0);
-  const width = 24;
-  const filled = Math.round((Math.min(percent, 100) / 100) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line}`;
 }
 
 tuneGarbageCollection();

@@ -13,9 +13,11 @@ import {
 import { sha256Hex } from '../marker.ts';
 import type { StoredMetadataDocument } from '../metadata.ts';
 import { archiveHeadProblem, readArchiveHead } from '../archive/archive-head.ts';
-import type { ObjectStore } from '../s3/object-store.ts';
+import type { ObjectInfo, ObjectStore } from '../s3/object-store.ts';
 import { hashObject } from '../s3/object-hash.ts';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/uri.ts';
+import { countOf } from '../format.ts';
+import { TransferProgress, type ProgressDisplay } from '../transfer-progress.ts';
 import type { OperationDefinition } from './operation.ts';
 import { findMetadata, readMarker } from './stored-documents.ts';
 
@@ -57,6 +59,8 @@ export interface VerifyOptions {
    * document must hash to this, the SHA-256 of what the run wrote, instead of what a marker records.
    */
   readonly unmarkedMetadataSha256?: string;
+  /** Where the progress of re-hashing goes (deep); none is shown without it. */
+  readonly progress?: ProgressDisplay;
 }
 
 /** `verify` as an operation: the check in its phase, the verdict in the state file. */
@@ -67,7 +71,7 @@ export const verifyOperation: OperationDefinition<VerifyConfig, VerifyResult> = 
   }),
   async run(config, deps) {
     const result = await deps.state.phase('verify', () =>
-      verifyDeployment(config, deps.store, deps.log, { maxAttempts: config.connection.maxAttempts }),
+      verifyDeployment(config, deps.store, deps.log, { maxAttempts: config.connection.maxAttempts, progress: deps.progress }),
     );
     deps.state.record({ status: result.mismatches.length === 0 ? 'verified' : 'failed', mismatches: result.mismatches });
     return result;
@@ -117,7 +121,7 @@ export async function verifyDeployment(
   const checked: CheckedObject[] = [];
   const mismatches: Mismatch[] = [];
   const warnings: string[] = [];
-  let rehashed = 0;
+  const rehashes: Array<{ object: ReferencedObjectCheck; location: S3Location; info: ObjectInfo }> = [];
   const check = (what: string, location: S3Location, expected: string, found: string) => {
     const uri = formatS3Uri(location);
     if (expected === found) checked.push({ what, uri, found });
@@ -133,7 +137,7 @@ export async function verifyDeployment(
     checked,
     mismatches,
     deep: config.deep,
-    rehashed,
+    rehashed: rehashes.length,
     warnings,
   });
   const marker = unmarked === undefined ? await readMarker(located, store) : undefined;
@@ -176,14 +180,29 @@ export async function verifyDeployment(
         const problem = archiveHeadProblem(await readArchiveHead(store, location, info.etag), info.size);
         check(`${object.what} (head)`, location, "a gzip'd tar", problem ?? "a gzip'd tar");
       }
-      if (config.deep && object.sha256 && recorded === found) {
-        log(`Re-hashing ${object.uri} …`);
-        const sha256 = await hashObject(store, location, { etag: info.etag, sizeBytes: info.size, maxAttempts: options.maxAttempts, what: `the ${object.what}` });
-        rehashed += 1;
-        check(`${object.what} (re-hashed)`, location, `sha256 ${object.sha256}`, `sha256 ${sha256}`);
-      }
+      if (config.deep && object.sha256 && recorded === found) rehashes.push({ object, location, info });
     }),
   );
+  // Re-hashed once every size is known, so one progress line covers all of them.
+  const progress = TransferProgress.on(
+    options.progress ?? NO_PROGRESS,
+    `Re-hashing ${countOf(rehashes.length, 'object')}`,
+    rehashes.reduce((sum, { info }) => sum + info.size, 0),
+  );
+  await Promise.all(
+    rehashes.map(async ({ object, location, info }) => {
+      log(`Re-hashing ${object.uri} …`);
+      const sha256 = await hashObject(store, location, {
+        etag: info.etag,
+        sizeBytes: info.size,
+        maxAttempts: options.maxAttempts,
+        what: `the ${object.what}`,
+        onBytes: (bytes) => progress.add(bytes),
+      });
+      check(`${object.what} (re-hashed)`, location, `sha256 ${object.sha256}`, `sha256 ${sha256}`);
+    }),
+  );
+  if (rehashes.length > 0) progress.showNow();
   if (layout.mode === 'full') await checkChecksumsFile(layout, metadata, store, check);
   return result(layout, metadata, metadataSha256);
 }
@@ -245,6 +264,8 @@ export function legacyStagingWarning(layout: StagingLayout): string {
     'by size only. Re-stage it with `force` to pin every object to its ETag.'
   );
 }
+
+const NO_PROGRESS: ProgressDisplay = { intervalMs: Infinity, show: () => {} };
 
 /** Where the document to check is: given, or found in either layout. */
 async function locate(config: Pick<VerifyConfig, 'target'>, store: ObjectStore): Promise<StagingLayout> {

@@ -45,6 +45,24 @@ export function stagingInputs(
   };
 }
 
+/**
+ * The seed pipeline's variables for this bintarball, as a release script exports them before
+ * running the command line (ENV names the environment to stage for).
+ */
+export function seedVariables(target: Pick<S3Target, 'accessKeyId' | 'secretAccessKey' | 'region' | 'endpoint'>, tree: Bintarball, environment = 'dev'): Record<string, string> {
+  return {
+    ...credentialsEnv(target),
+    AWS_REGION: target.region,
+    AWS_ENDPOINT_URL_S3: target.endpoint,
+    RIVA_ASR_MODEL_S3_URI: tree.modelUri,
+    RIVA_CONTAINER_S3_URI: tree.containerUri,
+    NVIDIA_DRIVERS_S3_BUCKET: tree.bucket,
+    RIVA_ASR_MODEL_NAME: MODEL_NAME,
+    MODEL_VERSION,
+    ENV: environment,
+  };
+}
+
 /** Credentials for the action's process, as a workflow's `env:` would give them. */
 export function credentialsEnv(target: Pick<S3Target, 'accessKeyId' | 'secretAccessKey'>): Record<string, string> {
   return { AWS_ACCESS_KEY_ID: target.accessKeyId, AWS_SECRET_ACCESS_KEY: target.secretAccessKey };

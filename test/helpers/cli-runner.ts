@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,8 @@ export interface CliRun {
 /**
  * Runs the bundled command line as an installed `bin` runs: the file itself, through its
  * shebang (PATH's node is the Node 24 of node_modules/.bin under npm scripts). The environment
- * is clean: PATH and HOME only, plus `env`.
+ * is clean: PATH, HOME (a folder of its own, removed after the run) and TMPDIR (the tests'
+ * temporary directory, where the run's state file goes), plus `env`.
  */
 export async function runCli(
   args: string[],
@@ -31,7 +32,7 @@ export async function runCli(
     : [CLI_ENTRY, args];
   const child = spawn(command, commandArgs, {
     cwd: cwd ?? home,
-    env: { PATH: process.env.PATH ?? '', HOME: home, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: tmpdir(), AWS_EC2_METADATA_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -39,5 +40,6 @@ export async function runCli(
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  rmSync(home, { recursive: true, force: true });
   return { exitCode, stdout, stderr };
 }

@@ -49,7 +49,9 @@ export type FaultAction =
   /** Forward the request with the byte at this offset of its body inverted: damage in transit. */
   | { readonly kind: 'flip-request-byte'; readonly at: number }
   /** Forward the request only once `until` has settled (something changes on the server meanwhile). */
-  | { readonly kind: 'hold'; readonly until: () => Promise<unknown> };
+  | { readonly kind: 'hold'; readonly until: () => Promise<unknown> }
+  /** Forward the whole response, at this pace (a slow link: progress has time to show). */
+  | { readonly kind: 'slow-response'; readonly bytesPerSecond: number };
 
 export interface Fault {
   readonly matches: (request: RecordedRequest) => boolean;
@@ -103,6 +105,13 @@ export async function startS3Proxy(targetEndpoint: string): Promise<S3Proxy> {
         outgoing.writeHead(recorded.status, response.headers);
         let errorBody = '';
         response.on('data', (chunk: Buffer) => {
+          if (action?.kind === 'slow-response') {
+            recorded.responseBytes += chunk.length;
+            outgoing.write(chunk);
+            response.pause();
+            setTimeout(() => response.resume(), (1000 * chunk.length) / action.bytesPerSecond);
+            return;
+          }
           if (recorded.status >= 400 && errorBody.length < 4096) errorBody += chunk.toString('utf8');
           const limit = action?.kind === 'cut-response' || action?.kind === 'stall-response' ? action.afterBytes : Infinity;
           if (recorded.responseBytes + chunk.length <= limit) {

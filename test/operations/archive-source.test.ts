@@ -242,3 +242,26 @@ describe('openArchiveBytes: the cache reports what it did', () => {
     expect((await pass(store, source)).outcome).toBe('miss');
   });
 });
+
+describe('openArchiveBytes: a failed pass', () => {
+  it('stops the download when the pass discards the archive, instead of filling the cache file to the end', async () => {
+    const size = 8 * 1024 * KIB;
+    const store = new MemoryObjectStore();
+    store.createBucket(BUCKET);
+    store.putObject(BUCKET, KEY, bytes(size));
+    const source: ReferencedObject = { location: { bucket: BUCKET, key: KEY }, info: await store.describe({ bucket: BUCKET, key: KEY }, 'the model archive') };
+    const progress = new TransferProgress('Reading', size, () => {});
+    const archive = await openArchiveBytes({ source, store, cache, maxAttempts: 2, progress, log: () => {}, warn: () => {}, knownSha256: [] });
+
+    // The pass reads a first chunk, then fails (an entry rejected) and tears down as full mode does.
+    await new Promise<void>((resolve) => archive.stream.once('data', () => resolve()));
+    archive.stream.destroy();
+    await archive.discard();
+    const bytesAtDiscard = progress.bytes;
+    for (let turn = 0; turn < 50; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(bytesAtDiscard).toBeLessThan(size);
+    expect(progress.bytes).toBe(bytesAtDiscard);
+    expect(readdirSync(directory)).toEqual([]);
+  });
+});

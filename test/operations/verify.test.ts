@@ -180,6 +180,28 @@ describe('verify', () => {
     expect(tree.store.requests.filter((request) => request.operation === 'openRead')).toHaveLength(5);
   });
 
+  it('with deep, shows one progress line for all the re-hashing, ending at 100 % of the bytes re-hashed', async () => {
+    const tree = await staged('full');
+
+    const { result, run } = await verify(tree, { deep: 'true' });
+
+    expect(result.rehashed).toBe(4);
+    const percents = run.progressLines.map((line) => Number(/^Re-hashing 4 objects: ([\d.]+)% /.exec(line)?.[1]));
+    expect(percents.length).toBeGreaterThan(1);
+    expect(percents.every((percent) => Number.isFinite(percent))).toBe(true);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    const last = run.progressLines.at(-1) ?? '';
+    expect(last).toMatch(/^Re-hashing 4 objects: 100\.0% \((.+) of \1\)/);
+  });
+
+  it('without deep, shows no progress: nothing is downloaded', async () => {
+    const tree = await staged('full');
+
+    const { run } = await verify(tree);
+
+    expect(run.progressLines).toEqual([]);
+  });
+
   it('finds the staging from a deployment-json-uri', async () => {
     const tree = await staged('bintarball-reference');
 

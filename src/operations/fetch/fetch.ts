@@ -208,7 +208,7 @@ async function downloadAll(
   deps: OperationDependencies,
   place: (file: FetchedFile) => void,
 ): Promise<number> {
-  const progress = new TransferProgress('Fetching', plan.reduce((total, download) => total + download.sizeBytes, 0), deps.progress.show, Date.now, deps.progress.intervalMs);
+  const progress = TransferProgress.on(deps.progress, 'Fetching', plan.reduce((total, download) => total + download.sizeBytes, 0));
   const settings: DownloadSettings = {
     partSize: PART_SIZE,
     slots: new Semaphore(PARTS_IN_FLIGHT),
@@ -236,7 +236,7 @@ async function downloadAll(
   );
   // Files proven before a failure stay, listed, for a re-run to keep.
   if (failure !== undefined) throw failure;
-  deps.progress.show(progress.describe());
+  progress.showNow();
   return downloaded;
 }
 

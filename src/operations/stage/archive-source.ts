@@ -106,6 +106,11 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
         await writer.discard().catch(() => log(`Could not remove the partial copy ${writer.path}.`));
       }
     },
-    discard: () => writer.discard(),
+    discard: () => {
+      // The pass failed: stop the download, which would otherwise go on feeding the cache file.
+      download.destroy();
+      toCache.destroy();
+      return writer.discard();
+    },
   };
 }

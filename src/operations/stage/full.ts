@@ -79,13 +79,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
           });
     if (copyDone) writes.adopt(sourceCopy, 'the archive copy');
 
-    const progress = new TransferProgress(
-      'Reading the model archive',
-      source.info.size,
-      (line) => context.progress.show(line),
-      Date.now,
-      context.progress.intervalMs,
-    );
+    const progress = TransferProgress.on(context.progress, 'Reading the model archive', source.info.size);
     archive = await openArchiveBytes({
       source,
       store,
@@ -135,7 +129,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     });
     const archiveCopy = await (archiveUpload ?? copy)!;
     completed.push(archiveCopy);
-    context.progress.show(progress.describe());
+    progress.showNow();
 
     const sourceSha256 = archiveHash.digest('hex');
     checkArchiveHash(sourceSha256, context);

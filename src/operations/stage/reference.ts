@@ -39,7 +39,7 @@ export async function referencedArchiveSha256(source: ReferencedObject, context:
 
 async function streamHash(source: ReferencedObject, context: ArchiveHashContext): Promise<string> {
   context.log(`Hashing ${formatS3Uri(source.location)} to check \`expected-sha256\` (S3 keeps no full-object SHA-256 for it).`);
-  const progress = new TransferProgress('Hashing the model archive', source.info.size, (line) => context.progress.show(line), Date.now, context.progress.intervalMs);
+  const progress = TransferProgress.on(context.progress, 'Hashing the model archive', source.info.size);
   const sha256 = await hashObject(context.store, source.location, {
     etag: source.info.etag,
     sizeBytes: source.info.size,
@@ -48,7 +48,7 @@ async function streamHash(source: ReferencedObject, context: ArchiveHashContext)
     onBytes: (bytes) => progress.add(bytes),
     log: context.log,
   });
-  context.progress.show(progress.describe());
+  progress.showNow();
   return sha256;
 }
 

@@ -358,8 +358,8 @@ async function startFullStaging(
       knownSha256: knownArchiveSha256(config, discovery),
       progress: {
         intervalMs: deps.progress.intervalMs,
-        show: (line) => {
-          deps.progress.show(line);
+        show: (line, snapshot) => {
+          deps.progress.show(line, snapshot);
           state.record({ progress: line });
         },
       },
