@@ -33,7 +33,9 @@ export class ActionsCache implements ArchiveCache {
       path: writer.path,
       commit: async (sha256) => {
         await writer.commit(sha256);
-        await cache.saveCache(this.#paths(key), key);
+        // The toolkit logs why it could not save and answers -1 rather than throwing.
+        const entryId = await cache.saveCache(this.#paths(key), key);
+        if (entryId === -1) throw new Error('the cache service did not take the entry (see the message above)');
       },
       discard: () => writer.discard(),
     };
