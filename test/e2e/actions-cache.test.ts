@@ -9,7 +9,7 @@ import { credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
 import { startBlobProxy, type BlobProxy } from '../helpers/blob-proxy.ts';
 import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
 import { useStagingFixture } from '../helpers/staging-fixture.ts';
-import { startActionsCacheService, type ActionsCacheService, type BlobUrlStyle } from '../servers/actions-cache-service.ts';
+import { startActionsCacheService, type ActionsCacheService, type BeforeCall, type BlobUrlStyle } from '../servers/actions-cache-service.ts';
 
 /**
  * The GitHub Actions cache for real: @actions/cache in dist/, unmocked, against a cache service
@@ -40,9 +40,9 @@ afterEach(async () => {
 
 type Downloads = 'blob-sdk' | 'plain-get';
 
-async function startService(downloads: Downloads): Promise<ActionsCacheService> {
+async function startService(downloads: Downloads, before?: BeforeCall): Promise<ActionsCacheService> {
   const style: BlobUrlStyle = downloads === 'blob-sdk' ? { kind: 'azure-host' } : { kind: 'endpoint', endpoint: blobProxy.url };
-  return startActionsCacheService(azurite, style);
+  return startActionsCacheService(azurite, style, before);
 }
 
 /** A hosted runner's environment for the cache, and for the Blob SDK path a proxy that resolves Azure's host name to Azurite. */
@@ -127,6 +127,55 @@ describe.each<Downloads>(['blob-sdk', 'plain-get'])('archive cache (Actions cach
         expect(blobReads.map((request) => `${request.method} ${request.range ?? 'whole'}`)).toEqual(['GET whole']);
       }
       expect((await verify('staging')).outputs.status).toBe('verified');
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe('archive cache (Actions cache service) on a miss', () => {
+  const markerWritten = async () => (await s3.target.listObjects(s3.tree.bucket)).some((object) => object.key.endsWith('/staging_complete.txt'));
+
+  it('writes the marker without waiting for the upload to the cache', async () => {
+    // The service holds the upload's reservation until the marker is in S3: a run that saved
+    // before publishing would never see it, and its save would be refused.
+    const service = await startService('plain-get', async (method) => {
+      if (method !== 'CreateCacheEntry') return undefined;
+      for (let attempt = 0; attempt < 300; attempt += 1) {
+        if (await markerWritten()) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { ok: false, message: 'the marker was not written while the upload waited' };
+    });
+    try {
+      const run = await stageFull(service, 'plain-get', 'dev');
+
+      expect(run.errors).toEqual([]);
+      expect(cacheWarnings(run.warnings)).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs.status).toBe('staged');
+      expect(service.entries.map((entry) => entry.sizeBytes !== undefined)).toEqual([true]);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('stages, with a warning, when the cache service does not take the entry', async () => {
+    const service = await startService('plain-get', async (method) =>
+      method === 'FinalizeCacheEntryUpload' ? { ok: false, message: 'the cache is over its size limit' } : undefined,
+    );
+    try {
+      const run = await stageFull(service, 'plain-get', 'dev');
+
+      expect(run.errors).toEqual([]);
+      expect(run.exitCode).toBe(0);
+      expect(run.outputs.status).toBe('staged');
+      expect(cacheWarnings(run.warnings)).toContain(
+        'Could not save the model archive to the GitHub Actions cache: the cache service did not take the entry (see the message above)',
+      );
+      expect(run.summary).toContain('miss (GitHub Actions cache): could not be saved for the next run');
+      expect(service.entries.map((entry) => entry.sizeBytes)).toEqual([undefined]);
+      expect((await verify('dev')).outputs.status).toBe('verified');
     } finally {
       await service.stop();
     }

@@ -39,7 +39,7 @@ export interface ActionsCacheService {
   stop(): Promise<void>;
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 class TwirpError extends Error {
   readonly status: number;
@@ -60,7 +60,13 @@ class TwirpError extends Error {
  * only once finalized with its blob's size, a lookup matches the key exactly and then the restore
  * keys as prefixes (newest first), and a request without the runtime token is unauthenticated.
  */
-export async function startActionsCacheService(azurite: Azurite, style: BlobUrlStyle): Promise<ActionsCacheService> {
+/**
+ * Called before each RPC is served: resolves to a response to give instead (a refusal), or to
+ * undefined to serve it; it may also take its time (to hold a call until something happened).
+ */
+export type BeforeCall = (method: string, body: Json) => Promise<Json | undefined>;
+
+export async function startActionsCacheService(azurite: Azurite, style: BlobUrlStyle, before?: BeforeCall): Promise<ActionsCacheService> {
   const container = azurite.container(CONTAINER);
   await container.createIfNotExists();
   const token = runtimeToken();
@@ -122,7 +128,7 @@ export async function startActionsCacheService(azurite: Azurite, style: BlobUrlS
 
   const blobSize = async (entry: CacheEntry) => (await container.getBlockBlobClient(entry.blobName).getProperties()).contentLength ?? 0;
   const server: Server = createServer((request, response) => {
-    handle(request, methods, token, calls)
+    handle(request, methods, token, calls, before)
       .then((result) => reply(response, 200, result))
       .catch((error: unknown) => {
         const twirp = error instanceof TwirpError ? error : new TwirpError(500, 'internal', (error as Error).message);
@@ -146,7 +152,13 @@ export async function startActionsCacheService(azurite: Azurite, style: BlobUrlS
   };
 }
 
-async function handle(request: IncomingMessage, methods: Record<string, (body: Json) => Promise<Json>>, token: string, calls: string[]): Promise<Json> {
+async function handle(
+  request: IncomingMessage,
+  methods: Record<string, (body: Json) => Promise<Json>>,
+  token: string,
+  calls: string[],
+  before: BeforeCall | undefined,
+): Promise<Json> {
   const path = request.url ?? '';
   const method = path.startsWith(SERVICE_PATH) ? methods[path.slice(SERVICE_PATH.length)] : undefined;
   if (request.method !== 'POST' || method === undefined) throw new TwirpError(404, 'bad_route', `no handler for ${request.method} ${path}`);
@@ -159,8 +171,9 @@ async function handle(request: IncomingMessage, methods: Record<string, (body: J
   } catch {
     throw new TwirpError(400, 'malformed', 'the body is not JSON');
   }
-  calls.push(`${path.slice(SERVICE_PATH.length)} ${String(body.key)}`);
-  return method(body);
+  const name = path.slice(SERVICE_PATH.length);
+  calls.push(`${name} ${String(body.key)}`);
+  return (await before?.(name, body)) ?? method(body);
 }
 
 function reply(response: ServerResponse, status: number, body: Json): void {
