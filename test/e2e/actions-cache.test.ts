@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runAction } from '../helpers/action-runner.ts';
+import { ACTION_ENTRY, runAction } from '../helpers/action-runner.ts';
 import { startAzurite, type Azurite } from '../helpers/azurite.ts';
 import { credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
+import { CLI_ENTRY } from '../helpers/cli-runner.ts';
 import { startBlobProxy, type BlobProxy } from '../helpers/blob-proxy.ts';
 import { MODEL_KEY, makeModelArchive } from '../helpers/fixtures.ts';
 import { useStagingFixture } from '../helpers/staging-fixture.ts';
@@ -178,6 +179,27 @@ describe('archive cache (Actions cache service) on a miss', () => {
       expect((await verify('dev')).outputs.status).toBe('verified');
     } finally {
       await service.stop();
+    }
+  });
+});
+
+describe('the bundles', () => {
+  // ncc leaves each bundled module's path in a comment.
+  const bundles = (path: string, name: string) => readFileSync(path, 'utf8').includes(`node_modules/${name}/`);
+
+  it('leave the Actions cache out of the command line, which never uses it', () => {
+    for (const name of ['@actions/cache', '@azure/storage-blob']) {
+      expect(bundles(ACTION_ENTRY, name), name).toBe(true);
+      expect(bundles(CLI_ENTRY, name), name).toBe(false);
+    }
+  });
+
+  it("list the licences of every package in the action's bundle", () => {
+    // A dynamic import emitted as a chunk would make ncc write licenses.txt for one chunk only.
+    const licences = readFileSync(join(dirname(ACTION_ENTRY), 'licenses.txt'), 'utf8').split('\n');
+    for (const name of ['@actions/cache', '@azure/storage-blob', '@actions/core', '@aws-sdk/client-s3', 'tar', 'zod']) {
+      expect(bundles(ACTION_ENTRY, name), name).toBe(true);
+      expect(licences, name).toContain(name);
     }
   });
 });
