@@ -5,6 +5,7 @@ import { resolveConfig } from './config/config.ts';
 import { readEnvFile } from './config/env-file.ts';
 import { INPUTS, type InputKey } from './config/inputs.ts';
 import { chooseArchiveCache } from './cache/choose.ts';
+import { loadActionsCache } from './cache/load-actions-cache.ts';
 import { cancelOnSignals, EXIT_CANCELLED } from './cancellation.ts';
 import { CancelledError, errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
@@ -42,10 +43,13 @@ export async function run(): Promise<void> {
       warning: (message: string) => core.warning(message),
       progress: { intervalMs: LOG_PROGRESS_INTERVAL_MS, show: (line: string) => core.info(line) },
     };
-    const { cache, notice } = chooseArchiveCache(config, 'action', process.env);
+    const { cache, notice } = await chooseArchiveCache(config, 'action', process.env, loadActionsCache);
     if (notice) core.notice(notice);
     const { result, outputs, failure } = await runOperation(config, { ...context, cache, cancellation: cancel.signal }, reporter);
     setOutputs(outputs);
+    // The Actions cache uploads the archive while the staging finishes: the marker and outputs
+    // are out before it is waited for, the summary after (it says whether the entry was saved).
+    await cache?.uploads?.settle();
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(result);
     core.info(plainText(result));
     if (failure !== undefined) core.setFailed(failure);

@@ -1,14 +1,20 @@
 import { join } from 'node:path';
 import * as cache from '@actions/cache';
-import type { ArchiveCache, CachedArchive, CacheEntryWriter } from './archive-cache.ts';
+import * as core from '@actions/core';
+import type { ArchiveCache, BackgroundUploads, CachedArchive, CacheEntryWriter } from './archive-cache.ts';
 import { LocalDirectoryCache } from './local-directory-cache.ts';
 
 /**
  * The GitHub Actions cache service, through @actions/cache: an entry is the archive and its
  * sidecar, restored into (and saved from) a folder under RUNNER_TEMP.
+ *
+ * A committed entry is uploaded in the background (tar, compression, transfer: seconds per GiB)
+ * while the staging verifies and publishes, so the marker and the outputs never wait for it;
+ * the action settles the uploads after them.
  */
 export class ActionsCache implements ArchiveCache {
   readonly description = 'GitHub Actions cache';
+  readonly uploads = new UploadsInFlight();
   readonly #staging: LocalDirectoryCache;
   readonly #directory: string;
 
@@ -33,7 +39,7 @@ export class ActionsCache implements ArchiveCache {
       path: writer.path,
       commit: async (sha256) => {
         await writer.commit(sha256);
-        await cache.saveCache(this.#paths(key), key);
+        this.uploads.add(this.#upload(key));
       },
       discard: () => writer.discard(),
     };
@@ -44,7 +50,37 @@ export class ActionsCache implements ArchiveCache {
     return this.#staging.discard(key);
   }
 
+  async #upload(key: string): Promise<void> {
+    try {
+      // The toolkit logs why it could not save and answers -1 rather than throwing.
+      const entryId = await cache.saveCache(this.#paths(key), key);
+      if (entryId === -1) throw new Error('the cache service did not take the entry (see the message above)');
+      core.info(`Uploaded the model archive to the ${this.description} (entry ${entryId}).`);
+    } catch (error) {
+      core.warning(`Could not save the model archive to the ${this.description}: ${(error as Error).message}`);
+      throw error;
+    }
+  }
+
   #paths(key: string): string[] {
     return [join(this.#directory, `${key}.tar.gz`), join(this.#directory, `${key}.json`)];
+  }
+}
+
+/** The uploads started, and whether one failed (each failure already warned about). */
+class UploadsInFlight implements BackgroundUploads {
+  readonly #running: Promise<void>[] = [];
+  #failed = false;
+
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  add(upload: Promise<void>): void {
+    this.#running.push(upload.catch(() => void (this.#failed = true)));
+  }
+
+  async settle(): Promise<void> {
+    await Promise.all(this.#running);
   }
 }

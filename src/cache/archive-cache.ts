@@ -30,6 +30,16 @@ export interface ArchiveCache {
   begin(key: string): Promise<CacheEntryWriter>;
   /** Forgets an entry found corrupt. */
   discard(key: string): Promise<void>;
+  /** For a cache that uploads committed entries in the background (the Actions cache). */
+  readonly uploads?: BackgroundUploads;
+}
+
+/** Uploads that run on while the staging finishes, so that its marker and outputs do not wait. */
+export interface BackgroundUploads {
+  /** Resolves once every upload started is done. Never rejects: a failed upload is a warning. */
+  settle(): Promise<void>;
+  /** Whether an upload failed so far. */
+  readonly failed: boolean;
 }
 
 /**

@@ -77,7 +77,7 @@ async function main(argv: readonly string[], stdout: NodeJS.WriteStream, stderr:
         ? { intervalMs: BAR_INTERVAL_MS, show: (_line: string, snapshot: ProgressSnapshot) => stderr.write(`\r\u001b[2K${progressBarLine(snapshot, stderr.columns)}`) }
         : { intervalMs: LOG_INTERVAL_MS, show: log },
     };
-    const { cache } = chooseArchiveCache(config, 'command-line', process.env);
+    const { cache } = await chooseArchiveCache(config, 'command-line', process.env);
     const { result, outputs, failure } = await runOperation(config, { ...context, cache, cancellation }, reporter);
     if (progressOnTerminal) stderr.write('\r\u001b[2K');
     if (tool.json) {

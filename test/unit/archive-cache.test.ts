@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ActionsCache } from '../../src/cache/actions-cache.ts';
 import { archiveCacheKey } from '../../src/cache/archive-cache.ts';
 import { chooseArchiveCache } from '../../src/cache/choose.ts';
+import { loadActionsCache } from '../../src/cache/load-actions-cache.ts';
 import { LocalDirectoryCache } from '../../src/cache/local-directory-cache.ts';
 import { sampleConfig } from '../helpers/samples.ts';
 
@@ -52,31 +53,32 @@ describe('chooseArchiveCache', () => {
     else process.env.ACTIONS_CACHE_URL = saved;
   });
   const full = (inputs: Record<string, string> = {}) => sampleConfig({ mode: 'full', ...inputs });
+  const neverLoaded = () => Promise.reject(new Error('the Actions cache was loaded for a run that does not use it'));
 
-  it('uses no cache outside full mode or when turned off', () => {
-    expect(chooseArchiveCache(sampleConfig(), 'action', {})).toEqual({ cache: undefined, notice: undefined });
-    expect(chooseArchiveCache(full({ cache: 'false' }), 'command-line', {})).toEqual({ cache: undefined, notice: undefined });
+  it('uses no cache outside full mode or when turned off', async () => {
+    expect(await chooseArchiveCache(sampleConfig(), 'action', {}, neverLoaded)).toEqual({ cache: undefined, notice: undefined });
+    expect(await chooseArchiveCache(full({ cache: 'false' }), 'command-line', {})).toEqual({ cache: undefined, notice: undefined });
   });
 
-  it('uses cache-dir as a local directory for both entries', () => {
-    for (const entry of ['action', 'command-line'] as const) {
-      expect(chooseArchiveCache(full({ cacheDir: '/var/cache/riva' }), entry, {}).cache?.description).toBe('local directory /var/cache/riva');
-    }
+  it('uses cache-dir as a local directory for both entries', async () => {
+    const viaAction = await chooseArchiveCache(full({ cacheDir: '/var/cache/riva' }), 'action', {}, neverLoaded);
+    const viaCommandLine = await chooseArchiveCache(full({ cacheDir: '/var/cache/riva' }), 'command-line', {});
+    for (const choice of [viaAction, viaCommandLine]) expect(choice.cache?.description).toBe('local directory /var/cache/riva');
   });
 
-  it('uses the user cache directory on the command line', () => {
-    expect(chooseArchiveCache(full(), 'command-line', { XDG_CACHE_HOME: '/home/u/.cache' }).cache?.description).toBe(
+  it('uses the user cache directory on the command line', async () => {
+    expect((await chooseArchiveCache(full(), 'command-line', { XDG_CACHE_HOME: '/home/u/.cache' })).cache?.description).toBe(
       'local directory /home/u/.cache/riva-130-stage',
     );
   });
 
-  it('uses the Actions cache when the runner provides the service, else says there is none', () => {
+  it('uses the Actions cache when the runner provides the service, else says there is none', async () => {
     delete process.env.ACTIONS_CACHE_URL;
-    const without = chooseArchiveCache(full(), 'action', { RUNNER_TEMP: '/tmp/runner' });
+    const without = await chooseArchiveCache(full(), 'action', { RUNNER_TEMP: '/tmp/runner' }, loadActionsCache);
     expect(without.cache).toBeUndefined();
     expect(without.notice).toContain('provides no Actions cache service');
     process.env.ACTIONS_CACHE_URL = 'https://cache.example/';
-    const withService = chooseArchiveCache(full(), 'action', { RUNNER_TEMP: '/tmp/runner' });
+    const withService = await chooseArchiveCache(full(), 'action', { RUNNER_TEMP: '/tmp/runner' }, loadActionsCache);
     expect(withService.cache).toBeInstanceOf(ActionsCache);
     expect(withService.notice).toBeUndefined();
   });

@@ -15,7 +15,7 @@ import { serverSideCopy, supportsServerSideCopy } from '../../s3/server-side-cop
 import { hashingTransform, pipelineInto, teeInto } from '../../streams.ts';
 import { TransferProgress, type ProgressDisplay } from '../../transfer-progress.ts';
 import { openArchiveBytes, type ArchiveBytes } from './archive-source.ts';
-import type { ModeContent, ObjectWrite, StagedObject } from './content.ts';
+import type { CacheReport, ModeContent, ObjectWrite, StagedObject } from './content.ts';
 import type { StagedEntry, StagingProgress } from './continuation.ts';
 import { PassWrites } from './pass-writes.ts';
 
@@ -142,7 +142,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       files,
       objects: completed,
       documents: [checksumsDocument(layout, sourceSha256, files)],
-      cache: { outcome: archive.cache, description: archive.cacheDescription, bytesNotDownloaded: archive.cache === 'hit' ? source.info.size : 0 },
+      cache: cacheReport(archive, context.cache, source.info.size),
       transfer: {
         bytesDownloaded: archive.cache === 'hit' ? 0 : progress.bytes,
         bytesUploaded: modelBytes + (uploadArchiveBytes ? source.info.size : 0),
@@ -171,6 +171,20 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     }
     throw error;
   }
+}
+
+/**
+ * The pass's cache outcome, read when the summary is written: a cache that uploads in the
+ * background (the Actions cache) may fail to save the entry after the pass ended.
+ */
+function cacheReport(archive: ArchiveBytes, cache: ArchiveCache | undefined, archiveSize: number): CacheReport {
+  return {
+    get outcome() {
+      return archive.cache === 'miss' && cache?.uploads?.failed === true ? 'unsaved' : archive.cache;
+    },
+    description: archive.cacheDescription,
+    bytesNotDownloaded: archive.cache === 'hit' ? archiveSize : 0,
+  };
 }
 
 /**
