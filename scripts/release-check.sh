@@ -6,14 +6,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/riva-release-check.XXXXXX")
 clone="$scratch/repo"
-cleanup() {
-  # ncc keeps a build cache per project folder: drop the clone's with the clone.
-  if [ -x "$clone/node_modules/.bin/ncc" ]; then
-    cache=$(cd "$clone" && node_modules/.bin/ncc cache dir 2>/dev/null || true)
-    case "$cache" in */ncc/*) rm -rf "$cache" ;; esac
-  fi
-  rm -rf "$scratch"
-}
+# ncc keeps a build cache per project folder under XDG_CACHE_HOME: keep the clone's with the clone.
+export XDG_CACHE_HOME="$scratch/cache"
+cleanup() { rm -rf "$scratch"; }
 trap cleanup EXIT
 
 fail() { echo "release check: $*" >&2; exit 1; }
@@ -21,7 +16,10 @@ fail() { echo "release check: $*" >&2; exit 1; }
 git clone --quiet "$repo" "$clone"
 # A real node_modules folder inside the clone (hard links when the file system allows): the
 # bundle's module ids come from paths relative to the project, so a symlink would change them.
-cp -al "$repo/node_modules" "$clone/node_modules" 2>/dev/null || cp -a "$repo/node_modules" "$clone/node_modules"
+cp -al "$repo/node_modules" "$clone/node_modules" 2>/dev/null || {
+  rm -rf "$clone/node_modules"
+  cp -a "$repo/node_modules" "$clone/node_modules"
+}
 git -C "$clone" config user.name 'Release Check'
 git -C "$clone" config user.email 'release-check@localhost'
 
