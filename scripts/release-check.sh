@@ -58,6 +58,8 @@ major=v${version%%.*}
 [ "$(git -C "$clone" cat-file -t "v$version")" = tag ] || fail "v$version is not an annotated tag"
 [ "$(cd "$clone" && node dist/cli/index.js --version)" = "$version" ] || fail "the rebuilt bundle does not report $version"
 grep -q "^## v$version - " "$clone/CHANGELOG.md" || fail "CHANGELOG.md has no v$version section"
+git -C "$clone" tag --list --format='%(contents)' "v$version" | grep -q '^### ' ||
+  fail "v$version's message does not carry the changelog section"
 [ -z "$(git -C "$clone" status --porcelain)" ] || fail "the release left changes in the tree"
 echo "released v$version; $major at $first"
 

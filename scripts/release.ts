@@ -104,7 +104,8 @@ function release(request: string): void {
     git('clean', '--quiet', '-fd', '--', ...GENERATED);
     throw error;
   }
-  git('tag', '--annotate', tag, '-m', `${tag}\n\n${notes}`);
+  // Verbatim: the notes' `### Added` headings would otherwise be stripped as comments.
+  git('tag', '--annotate', '--cleanup=verbatim', tag, '-m', `${tag}\n\n${notes}\n`);
   // The major tag moves with every release of that major: consumers of @vX get it.
   git('tag', '--annotate', '--force', majorTag, '-m', `${majorTag}: latest ${majorTag}.x release, now ${tag}`);
   const commit = git('rev-parse', 'HEAD');
