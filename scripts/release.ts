@@ -8,7 +8,7 @@
 // an empty Unreleased section, an existing tag, and a stale dist/ (a fresh build of the bumped
 // sources must equal the committed bundle apart from the version string).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   builtMatchesCommitted,
@@ -88,6 +88,10 @@ function release(request: string): void {
     write(VERSION_SOURCE, versionSource);
     write('CHANGELOG.md', changelog);
     console.log(`Building ${tag}…`);
+    // From nothing, as check-dist builds: a committed file no build makes any more shows as
+    // deleted. schema/ itself stays, its generator writes into it.
+    for (const directory of GENERATED) rmSync(join(ROOT, directory), { recursive: true, force: true });
+    mkdirSync(join(ROOT, 'schema'));
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
     const stale = staleGeneratedFiles(current, version);
     if (stale.length > 0) {
