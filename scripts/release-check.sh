@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exercises the release script (scripts/release.ts) on a scratch clone of this repository's HEAD,
-# so nothing here is tagged: two real releases (each rebuilds dist/), the tags they leave, the
-# major tag moving, and the refusals that must change nothing. Removes the clone afterwards.
+# so nothing here is tagged: two real releases, the tags they leave, the major tag moving, and
+# the refusals that must change nothing (a stale dist/ among them). Three builds of dist/ in all.
+# Removes the clone afterwards.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/riva-release-check.XXXXXX")
@@ -47,6 +48,15 @@ rm "$clone/untracked.txt"
 [ -z "$(git -C "$clone" status --porcelain)" ] || fail "the refusal left changes in the tree"
 expect_refusal 'not greater than the current' "$current"
 expect_refusal 'neither major, minor, patch' 1.0
+
+# A committed dist/ file that no build makes: stale, refused after the build, nothing changed.
+echo '// left over from an older build' >"$clone/dist/leftover.js"
+git -C "$clone" add dist/leftover.js
+git -C "$clone" commit --quiet -m 'A stale dist/'
+expect_refusal 'dist/leftover.js (deleted)' major
+[ -z "$(git -C "$clone" status --porcelain)" ] || fail "the stale-dist refusal left changes in the tree"
+git -C "$clone" rm --quiet dist/leftover.js
+git -C "$clone" commit --quiet -m 'dist/ as the build makes it'
 
 # First release: a new major.
 release major
