@@ -1,1 +1,0 @@
-module.exports = eval("require")("../../README.md");
