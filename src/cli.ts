@@ -6,7 +6,7 @@ import { EXIT_UNSUPPORTED_NODE, unsupportedNodeMessage } from './node-version.ts
 // line instead of the SDK's warnings: the rest of the command line is imported only after it.
 const unsupported = unsupportedNodeMessage(process.versions.node);
 if (unsupported === undefined) {
-  await import('./command-line/main.ts');
+  await import(/* webpackMode: "eager" */ './command-line/main.ts');
 } else {
   process.stderr.write(`riva-130-stage: ${unsupported}\n`);
   process.exitCode = EXIT_UNSUPPORTED_NODE;
