@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigurationError } from '../errors.ts';
 import { codePoint, controlCharacterIn, printable } from '../format.ts';
 import { baseName, bucketNameProblem, parseS3Uri, s3UriProblem, type S3Location } from '../s3/uri.ts';
-import { INPUTS, describeInput, type InputKey } from './inputs.ts';
+import { INPUTS, describeInput, type InputDefinition, type InputKey } from './inputs.ts';
 import { ACTION_SPELLING, oneOf, type InputSpelling } from './spelling.ts';
 import { stagingKeysProblem } from './staging-keys.ts';
 import { inferModelFacts, normaliseLanguageCode } from './model-facts.ts';
@@ -536,7 +536,10 @@ function describeProblem(
   const { input, env } = INPUTS[key];
   const value = raw[key];
   if (value === undefined) {
-    const where = env.length > 0 ? `the \`${input}\` input or ${env.join(' or ')}` : `the \`${input}\` input`;
+    const definition: InputDefinition = INPUTS[key];
+    // An input whose command-line flag is not named as the input says which flag sets it.
+    const flag = definition.flag === undefined ? '' : ` (command line: --${definition.flag})`;
+    const where = env.length > 0 ? `the \`${input}\` input${flag} or ${env.join(' or ')}` : `the \`${input}\` input${flag}`;
     return `${describeInput(key)} ${message}: set ${where}.`;
   }
   return `${describeInput(key)} ${message}; got "${shownValue(key, value)}".`;
