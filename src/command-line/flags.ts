@@ -23,7 +23,7 @@ export interface InputFlag {
 
 export const INPUT_FLAGS: readonly InputFlag[] = (Object.entries(INPUTS) as [InputKey, InputDefinition][]).map(([key, definition]) => ({
   key,
-  name: definition.input,
+  name: definition.flag?.name ?? definition.input,
   aliases: definition.flag?.aliases ?? [],
   switch: definition.flag?.switch === true,
   value: definition.flag?.value ?? definition.input.split('-').at(-1)!.toUpperCase(),

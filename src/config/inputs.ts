@@ -40,7 +40,7 @@ export const INPUTS = {
   storageClass: { input: 'storage-class', env: ['RIVA_STAGE_STORAGE_CLASS'], flag: { value: 'CLASS' } },
   tags: { input: 'tags', env: ['RIVA_STAGE_TAGS'], flag: { value: 'K=V&...' } },
   checksumAlgorithm: { input: 'checksum-algorithm', env: ['RIVA_STAGE_CHECKSUM_ALGORITHM'], flag: { value: 'ALGORITHM' } },
-  destination: { input: 'destination', env: ['RIVA_FETCH_DESTINATION'], flag: { aliases: ['to'], value: 'DIR' } },
+  destination: { input: 'destination', env: ['RIVA_FETCH_DESTINATION'], flag: { name: 'to', aliases: ['destination'], value: 'DIR' } },
   deploymentJsonSha256: { input: 'deployment-json-sha256', env: ['RIVA_DEPLOYMENT_JSON_SHA256'], flag: { value: 'SHA256' } },
   extract: { input: 'extract', env: ['RIVA_FETCH_EXTRACT'], flag: { switch: true } },
 } as const satisfies Record<string, InputDefinition>;
@@ -57,6 +57,8 @@ export interface InputDefinition {
  * what differs from that default.
  */
 export interface FlagDefinition {
+  /** The flag's name where the command line has a shorter one than the input (`--to` for `destination`). */
+  readonly name?: string;
   /** Other names for the same flag (`--region` for `--aws-region`, as `aws` users type it). */
   readonly aliases?: readonly string[];
   /** A switch: `--force` sets true and `--no-force` false, instead of `--force=true`. */
@@ -66,6 +68,12 @@ export interface FlagDefinition {
 }
 
 export type InputKey = keyof typeof INPUTS;
+
+/** The command-line flag that sets an input, without its dashes. */
+export function flagName(key: InputKey): string {
+  const definition: InputDefinition = INPUTS[key];
+  return definition.flag?.name ?? definition.input;
+}
 
 /** How an error message names an input: `model-version` (MODEL_VERSION). */
 export function describeInput(key: InputKey): string {

@@ -1,5 +1,5 @@
 import type { Operation } from './config.ts';
-import { INPUTS, type InputDefinition, type InputKey } from './inputs.ts';
+import { INPUTS, flagName, type InputDefinition, type InputKey } from './inputs.ts';
 
 /**
  * Messages are written once, in the action's words (`force`, "set the `from-environment`
@@ -40,20 +40,21 @@ export const ACTION_SPELLING: InputSpelling = {
 
 /** The command line's words: its flags (named as the inputs they set). */
 export const COMMAND_LINE_SPELLING: InputSpelling = {
-  input: (key) => `\`--${INPUTS[key].input}\``,
-  describe: (key) => withVariables(`\`--${INPUTS[key].input}\``, key),
-  supply: (key) => `pass \`--${INPUTS[key].input}\`${variablesOf(key).length > 0 ? ` or set ${variablesOf(key).join(' or ')}` : ''}`,
-  remove: (key) => `drop \`--${INPUTS[key].input}\``,
+  input: (key) => `\`--${flagName(key)}\``,
+  describe: (key) => withVariables(`\`--${flagName(key)}\``, key),
+  supply: (key) => `pass \`--${flagName(key)}\`${variablesOf(key).length > 0 ? ` or set ${variablesOf(key).join(' or ')}` : ''}`,
+  remove: (key) => `drop \`--${flagName(key)}\``,
   mode: (mode) => `--${mode}`,
   choose: (modes) => (modes.length === 1 ? `add --${modes[0]}` : 'use one of those'),
   render: (message) => COMMAND_LINE_PHRASES.reduce((text, [phrase, replacement]) => text.replace(phrase, replacement), message),
 };
 
-const INPUT_NAMES: ReadonlySet<string> = new Set(Object.values(INPUTS).map((definition) => definition.input));
+/** Each input's name in the action's words → its flag's name. */
+const FLAG_NAMES: ReadonlyMap<string, string> = new Map((Object.keys(INPUTS) as InputKey[]).map((key) => [INPUTS[key].input, flagName(key)]));
 const SWITCHES: ReadonlySet<string> = new Set(
   (Object.values(INPUTS) as InputDefinition[]).flatMap((definition) => (definition.flag?.switch === true ? [definition.input] : [])),
 );
-const flagOf = (whole: string, name: string) => (INPUT_NAMES.has(name) ? `\`--${name}\`` : whole);
+const flagOf = (whole: string, name: string) => (FLAG_NAMES.has(name) ? `\`--${FLAG_NAMES.get(name)!}\`` : whole);
 
 /**
  * The one table of what the command line says differently, applied in order: a phrase in the
@@ -61,7 +62,7 @@ const flagOf = (whole: string, name: string) => (INPUT_NAMES.has(name) ? `\`--${
  */
 const COMMAND_LINE_PHRASES: ReadonlyArray<readonly [RegExp, (whole: string, ...groups: string[]) => string]> = [
   // "set the `from-environment` input" → "pass `--from-environment`".
-  [/\b([Ss])et the `([a-z0-9-]+)` input\b/g, (whole, s, name) => (INPUT_NAMES.has(name!) ? `${s === 'S' ? 'P' : 'p'}ass \`--${name}\`` : whole)],
+  [/\b([Ss])et the `([a-z0-9-]+)` input\b/g, (whole, s, name) => (FLAG_NAMES.has(name!) ? `${s === 'S' ? 'P' : 'p'}ass \`--${FLAG_NAMES.get(name!)!}\`` : whole)],
   [/\bthe `([a-z0-9-]+)` input\b/g, (whole, name) => flagOf(whole, name!)],
   // "set `force` to re-stage" → "add `--force` to re-stage": a switch is added, not set.
   [/\b([Ss])et `([a-z0-9-]+)`/g, (whole, s, name) => (SWITCHES.has(name!) ? `${s === 'S' ? 'A' : 'a'}dd \`--${name}\`` : whole)],

@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { commandData, runAction } from '../helpers/action-runner.ts';
 import { ARCHIVE_NAME, MODEL_NAME, MODEL_VERSION, credentialsEnv, stagingInputs } from '../helpers/bintarball.ts';
@@ -224,29 +223,6 @@ describe('fetch', () => {
     expect(cancelled.stderr).toContain('download phase');
     expectOnlyListedWholeFiles(directory);
     expect(existsSync(partial)).toBe(false);
-  });
-
-  it.runIf(process.env.RIVA_TEST_S3_ENDPOINT !== undefined)('in a versioned bucket: records every version, and fetches the staged version after an overwrite', async () => {
-    await s3.target.client.send(new PutBucketVersioningCommand({ Bucket: s3.tree.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-    const staged = await stage({ mode: 'full' });
-    expect(staged.outputs['deployment-json-version-id']).toMatch(/\S/);
-    const metadata = JSON.parse(await s3.target.getText(s3.tree.bucket, `${STAGING}artifact.json`)) as { files: Array<{ version_id?: string }>; source_copy: { version_id?: string } };
-    expect(metadata.source_copy.version_id).toMatch(/\S/);
-    for (const file of metadata.files) expect(file.version_id).toMatch(/\S/);
-    const key = `${STAGING}models/m/lexicon.riva`;
-    // Overwritten after the staging was checked, just before its bytes are read: the pinned version still holds the staged bytes.
-    s3.proxy.inject({
-      matches: (request) => request.method === 'GET' && request.path.endsWith(`/${key}`) && request.range !== undefined,
-      action: { kind: 'hold', until: () => s3.target.putObject(s3.tree.bucket, key, randomBytes(4096)) },
-      times: 1,
-    });
-    const directory = newDirectory();
-
-    const run = await fetchAction({ destination: directory });
-
-    expect(run.errors).toEqual([]);
-    expect(sha256(readFileSync(join(directory, 'models', 'm', 'lexicon.riva')))).toBe(sha256(s3.tree.archive.files['m/lexicon.riva']!));
-    expect(s3.proxy.requests.some((request) => request.path.endsWith(`/${key}`) && request.query.includes('versionId='))).toBe(true);
   });
 });
 

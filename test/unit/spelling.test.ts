@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type ConfigSources } from '../../src/config/config.ts';
 import { readEnvFile } from '../../src/config/env-file.ts';
-import { INPUTS, type InputKey } from '../../src/config/inputs.ts';
+import { INPUTS, flagName, type InputKey } from '../../src/config/inputs.ts';
 import { ACTION_SPELLING, COMMAND_LINE_SPELLING, type InputSpelling } from '../../src/config/spelling.ts';
 import { ConfigurationError } from '../../src/errors.ts';
 import { describeS3Error } from '../../src/s3/errors.ts';
@@ -78,7 +78,7 @@ function expectActionWords(text: string, names: readonly InputKey[]): void {
 }
 
 function expectCommandLineWords(text: string, names: readonly InputKey[]): void {
-  for (const key of names) expect(text).toContain(`\`--${INPUTS[key].input}\``);
+  for (const key of names) expect(text).toContain(`\`--${flagName(key)}\``);
   for (const name of INPUT_NAMES) expect(text).not.toContain(`\`${name}\``);
   expect(text).not.toMatch(/\binputs?\b/);
 }

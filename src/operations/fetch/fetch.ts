@@ -93,6 +93,11 @@ interface CheckedStaging {
 export async function fetchStaging(config: FetchConfig, deps: OperationDependencies): Promise<FetchResult> {
   const staging = await deps.state.phase('discover', () => checkedStaging(config, deps));
   const plan = fetchPlan(staging.metadata);
+  const documentPath = baseName(staging.layout.metadata.key);
+  // The document is written beside the files under its own name: no listed object may take it.
+  if (plan.some((download) => download.path === documentPath)) {
+    throw new ValidationError(`${formatS3Uri(staging.layout.metadata)} lists an object at ${documentPath}, the document's own name.`);
+  }
   const destination = new FetchDestination(config.destination);
   deps.state.record({ metadata_uri: formatS3Uri(staging.layout.metadata), metadata_sha256: staging.sha256, destination: destination.directory });
   const warnings: string[] = [];
@@ -130,7 +135,6 @@ export async function fetchStaging(config: FetchConfig, deps: OperationDependenc
         for (const file of await extractModelFiles(archive, destination)) place({ ...file, how: 'extracted' });
       });
     }
-    const documentPath = baseName(staging.layout.metadata.key);
     destination.writeVerified(documentPath, staging.text);
     placed.push({ path: documentPath, size_bytes: Buffer.byteLength(staging.text), sha256: staging.sha256, uri: formatS3Uri(staging.layout.metadata), etag: null, how: 'document' });
     destination.writeManifest(manifest(placed, true));
