@@ -54,7 +54,9 @@ function runnerEnv(service: ActionsCacheService, downloads: Downloads): Record<s
     ACTIONS_RESULTS_URL: service.url,
     ACTIONS_RUNTIME_TOKEN: service.token,
     RUNNER_TEMP: runnerTemp,
-    ...(downloads === 'blob-sdk' ? { HTTP_PROXY: blobProxy.url } : {}),
+    // S3 and the cache service are reached directly, as a runner's NO_PROXY names its own endpoints;
+    // only the blob store's Azure host name goes through the proxy.
+    ...(downloads === 'blob-sdk' ? { HTTP_PROXY: blobProxy.url, NO_PROXY: '127.0.0.1,localhost' } : {}),
   };
 }
 

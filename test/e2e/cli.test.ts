@@ -176,7 +176,7 @@ describe('riva-130-stage command line: what it says when it cannot start', () =>
   });
 
   it('prefixes every line of a report of several problems', async () => {
-    const run = await runCli(['--reference-only'], seedEnv({ MODEL_VERSION: 'v/1', ENV: '..', AWS_REGION: 'nowhere' }));
+    const run = await runCli(['--reference-only'], seedEnv({ MODEL_VERSION: 'v/1', ENV: '..', AWS_REGION: 'us east 1' }));
     expect(run.exitCode).toBe(2);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(3);

@@ -159,7 +159,7 @@ describe('fetch', () => {
     const run = await runCli(['--fetch', `--to=${directory}`], { ...cliEnv(), RIVA_DEPLOYMENT_JSON_SHA256: 'f'.repeat(64) });
 
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain(`not the ${'f'.repeat(64)} that \`deployment-json-sha256\` (RIVA_DEPLOYMENT_JSON_SHA256) expects`);
+    expect(run.stderr).toContain(`not the ${'f'.repeat(64)} that \`--deployment-json-sha256\` (RIVA_DEPLOYMENT_JSON_SHA256) expects`);
     expect(rangedReads()).toEqual([]);
     expect(filesIn(directory)).toEqual([]);
   });
