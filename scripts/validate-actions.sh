@@ -13,10 +13,14 @@ trap 'rm -rf "$scratch"' EXIT
 grep -qx '  using: node24' action.yml || { echo "action.yml: runs.using is not node24" >&2; exit 1; }
 sed 's/^  using: node24$/  using: node20/' action.yml >"$scratch/action.yml"
 
+# Nor does it know the `attestations` permission (actions/attest needs `attestations: write`, a verifying job `read`):
+# workflows are checked on a copy without that one line.
 failed=0
 check() {
-  local label=$1 path=$2
-  if "$validator" "$path"; then echo "valid: $label"; else echo "INVALID: $label" >&2; failed=1; fi
+  local label=$1 path=$2 copy
+  copy="$scratch/checked-$(basename "$path")"
+  grep -Ev '^ *attestations: (read|write)$' "$path" >"$copy"
+  if "$validator" "$copy"; then echo "valid: $label"; else echo "INVALID: $label" >&2; failed=1; fi
 }
 check action.yml "$scratch/action.yml"
 for file in .github/workflows/*.yml docs/examples/*.yml; do check "$file" "$file"; done

@@ -20,7 +20,7 @@ const inputs = Object.keys(readActionDefinition().inputs);
 
 describe('example workflows', () => {
   it('exist', () => {
-    expect(examples.sort()).toEqual(['deploy.yml', 'dispatch.yml', 'matrix.yml', 'minio.yml', 'release.yml']);
+    expect(examples.sort()).toEqual(['deploy.yml', 'dispatch.yml', 'matrix.yml', 'minio.yml', 'promote.yml', 'release.yml']);
   });
 
   it.each(examples)('%s is a workflow whose riva-130-stage steps use only declared inputs', (name) => {
