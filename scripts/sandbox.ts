@@ -50,10 +50,13 @@ async function serve(): Promise<number> {
     console.log(`\n(${COMMAND_PREFIX} --help lists every mode and variable.)`);
     console.log(READY_LINE);
 
+    // Against an external server (RIVA_TEST_S3_ENDPOINT) nothing else keeps the process alive
+    // while it waits for Ctrl-C: without this timer Node would end it at once, skipping cleanup.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
-    });
+    }).finally(() => clearInterval(keepAlive));
     console.log(`\n${signal}: stopping the S3 server and removing ${folder}`);
     return 0;
   } finally {
