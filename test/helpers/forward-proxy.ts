@@ -21,8 +21,10 @@ const SQUID = '/usr/sbin/squid';
 
 export async function startForwardProxy(hosts: Record<string, string>): Promise<ForwardProxy> {
   if (!existsSync(SQUID)) throw new Error('Squid is not installed: apt-get install squid (the proxy tests run a real forward proxy).');
-  const directory = mkdtempSync(join(tmpdir(), 'riva-squid-'));
-  // Started as root, Squid drops to its own user, which must still write its logs here.
+  // Started as root, Squid drops to its own user, which must still reach and write this folder:
+  // a TMPDIR of mode 0700 (a test's own, or a user's) would shut it out, so as root the folder
+  // goes under the system's temporary directory, and is removed on stop like any other.
+  const directory = mkdtempSync(join(process.getuid?.() === 0 ? '/tmp' : tmpdir(), 'riva-squid-'));
   chmodSync(directory, 0o777);
   const port = await freePort();
   const file = (name: string) => join(directory, name);
@@ -54,7 +56,14 @@ export async function startForwardProxy(hosts: Record<string, string>): Promise<
   if (check.status !== 0) throw new Error(`squid rejected its configuration:\n${check.stderr}`);
   const child: ChildProcess = spawn(SQUID, ['-N', '-f', file('squid.conf')], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitForPort(port, () => child.exitCode !== null);
+  try {
+    await waitForPort(port, () => child.exitCode !== null);
+  } catch (error) {
+    const log = existsSync(file('cache.log')) ? readFileSync(file('cache.log'), 'utf8').slice(-2000) : '';
+    if (child.exitCode === null) child.kill('SIGTERM');
+    rmSync(directory, { recursive: true, force: true });
+    throw new Error(`${(error as Error).message}\n${log}`, { cause: error });
+  }
   const readLog = () => (existsSync(file('access.log')) ? readFileSync(file('access.log'), 'utf8') : '');
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -9,9 +9,6 @@ import { afterAll } from 'vitest';
 // file, a server's objects) go with it, and a test that forgets to clean up leaves nothing behind.
 const previous = process.env.TMPDIR;
 const root = mkdtempSync(join(tmpdir(), 'riva-test-'));
-// Searchable by others (not listable): a server started as root that drops to its own user
-// (Squid) must still reach the folder it was given under this root.
-chmodSync(root, 0o711);
 process.env.TMPDIR = root;
 
 afterAll(() => {
