@@ -192,45 +192,35 @@ function seconds(ms: number): string {
 }
 
 async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Promise<{ measurement: Measurement; metadataUri: string }> {
-  let sampler: ReturnType<typeof sampleProcess> | undefined;
-  const started = performance.now();
-  const run = await runAction({
-    inputs: {
-      mode: 'full',
-      'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
-      bucket,
-      'model-name': `${prefix.slice(0, -1)}-model`,
-      'model-version': 'v1',
-      environment: 'bench',
-      'aws-region': s3.region,
-      's3-endpoint': s3.endpoint,
-    },
-    env: credentialsEnv(s3),
-    onStart: (child) => {
-      sampler = sampleProcess(child);
-    },
+  const { measurement, outputs } = await measureAction(s3, 'full mode', {
+    mode: 'full',
+    'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
+    bucket,
+    'model-name': `${prefix.slice(0, -1)}-model`,
+    'model-version': 'v1',
+    environment: 'bench',
   });
-  const wallMs = performance.now() - started;
-  if (run.exitCode !== 0) throw new Error(`full mode failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return {
-    measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 },
-    metadataUri: run.outputs['deployment-json-uri'] ?? '',
-  };
+  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '' };
 }
 
 async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Measurement> {
+  return (await measureAction(s3, 'deep verify', { mode: 'verify', 'deployment-json-uri': metadataUri, deep: 'true' })).measurement;
+}
+
+/** The built action, run as the Actions runner runs it, against the benchmark's server. */
+async function measureAction(s3: S3Target, what: string, inputs: Record<string, string>): Promise<{ measurement: Measurement; outputs: Record<string, string> }> {
   let sampler: ReturnType<typeof sampleProcess> | undefined;
   const started = performance.now();
   const run = await runAction({
-    inputs: { mode: 'verify', 'deployment-json-uri': metadataUri, deep: 'true', 'aws-region': s3.region, 's3-endpoint': s3.endpoint },
+    inputs: { ...inputs, 'aws-region': s3.region, 's3-endpoint': s3.endpoint },
     env: credentialsEnv(s3),
     onStart: (child) => {
       sampler = sampleProcess(child);
     },
   });
   const wallMs = performance.now() - started;
-  if (run.exitCode !== 0) throw new Error(`deep verify failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 };
+  if (run.exitCode !== 0) throw new Error(`${what} failed: ${run.errors.join('\n')}\n${run.stdout}`);
+  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs };
 }
 
 /** A tar.gz with one large incompressible .riva file and one compressible one. */
