@@ -16,6 +16,9 @@ export interface DownloadSettings {
   readonly log: (message: string) => void;
 }
 
+/** What a ranged GET needs of a pinned object, and how messages name it. */
+export type PinnedObject = Pick<PinnedDownload, 'location' | 'uri' | 'etag' | 'versionId' | 'what'>;
+
 /** The object is not the one the metadata pins: changed since staging, or gone. */
 export class PinnedObjectChangedError extends ValidationError {}
 
@@ -57,11 +60,11 @@ export async function downloadPinned(
  * order. A launcher takes a slot per part in order and a writer releases it once the part is
  * written, so the part a writer waits for has always been started: no deadlock across downloads.
  */
-async function fetchParts(
+export async function fetchParts(
   store: ObjectStore,
-  download: PinnedDownload,
+  download: PinnedObject,
   parts: readonly Part[],
-  settings: DownloadSettings,
+  settings: Pick<DownloadSettings, 'slots' | 'maxAttempts' | 'onBytes'>,
   write: (part: Part, bytes: Buffer) => Promise<void>,
 ): Promise<void> {
   const stop = new AbortController();
@@ -94,7 +97,13 @@ async function fetchParts(
 }
 
 /** One part, retried on a broken connection or a transient answer; a changed object is never retried. */
-async function fetchPart(store: ObjectStore, download: PinnedDownload, part: Part, stop: AbortSignal, settings: DownloadSettings): Promise<Buffer> {
+async function fetchPart(
+  store: ObjectStore,
+  download: PinnedObject,
+  part: Part,
+  stop: AbortSignal,
+  settings: Pick<DownloadSettings, 'maxAttempts' | 'onBytes'>,
+): Promise<Buffer> {
   const expected = part.last - part.first + 1;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -138,7 +147,7 @@ async function fetchPart(store: ObjectStore, download: PinnedDownload, part: Par
   }
 }
 
-function changed(download: PinnedDownload, why: string): PinnedObjectChangedError {
+function changed(download: PinnedObject, why: string): PinnedObjectChangedError {
   return new PinnedObjectChangedError(
     `${download.uri} (${download.what}) is not the object the metadata pins: ${why}. ` +
       'It was changed after it was staged; re-stage (or verify) before deploying it.',
