@@ -1,7 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/limit.ts';
-import { PinnedObjectChangedError } from '../../src/operations/fetch/pinned-download.ts';
+import { PinnedObjectChangedError, fetchParts } from '../../src/operations/fetch/pinned-download.ts';
+import { partsFrom } from '../../src/operations/fetch/plan.ts';
 import { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
 import { hashObjectInParts } from '../../src/s3/object-hash.ts';
 import type { PinnedRange } from '../../src/s3/object-store.ts';
@@ -68,5 +71,26 @@ describe('hashObjectInParts', () => {
     store.putObject(BUCKET, KEY, randomBytes(4 * PART));
 
     await expect(hashObjectInParts(store, object, { slots: new Semaphore(2), partSize: PART, maxAttempts: 3 })).rejects.toBeInstanceOf(PinnedObjectChangedError);
+  });
+});
+
+describe('fetchParts', () => {
+  it('lets go of each part once it is written: memory stays at the parts in flight, not the object', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const body = randomBytes(32 * PART);
+    const { store, object } = storeWith(body);
+    const written: Array<WeakRef<Buffer>> = [];
+    const alive: number[] = [];
+
+    await fetchParts(store, object, partsFrom(0, body.length, PART), { slots: new Semaphore(2), maxAttempts: 1, onBytes: () => {} }, async (_part, bytes) => {
+      collectGarbage();
+      alive.push(written.filter((part) => part.deref() !== undefined).length);
+      written.push(new WeakRef(bytes));
+    });
+
+    // Before a part is written, at most the part just written before it may still be reachable.
+    expect(alive).toHaveLength(32);
+    expect(Math.max(...alive)).toBeLessThanOrEqual(1);
   });
 });

@@ -69,6 +69,8 @@ export async function fetchParts(
 ): Promise<void> {
   const stop = new AbortController();
   const landed = parts.map(() => deferred<Buffer>());
+  const taken = deferred<Buffer>();
+  taken.resolve(Buffer.alloc(0));
   const releases: Array<() => void> = [];
   const launcher = (async () => {
     for (const [index, part] of parts.entries()) {
@@ -81,6 +83,9 @@ export async function fetchParts(
   try {
     for (const [index, part] of parts.entries()) {
       const bytes = await landed[index]!.promise;
+      // A settled promise holds on to its value: without letting go of each part once it is taken,
+      // every part of the object would stay in memory until the last one is written.
+      landed[index] = taken;
       await write(part, bytes);
       releases[index]?.();
     }
