@@ -155,7 +155,7 @@ function createReport(link: ShapedLink | undefined, stagedBytes: number) {
   const idealMs = (ideal: Ideal) => (link === undefined ? undefined : (Math.max(ideal.down, ideal.up) * 8 * 1000) / link.bitsPerSecond);
   console.log(
     `${'run'.padEnd(24)} ${'wall'.padStart(8)} ${'/ ideal'.padStart(8)} ${'ideal'.padStart(8)} ${'down'.padStart(10)} ${'up'.padStart(10)} ` +
-      `${'peak RSS'.padStart(10)} ${'own CPU'.padStart(8)} ${'server+rest'.padStart(11)}`,
+      `${'peak RSS'.padStart(10)} ${'own CPU'.padStart(8)} ${'server+rest'.padStart(11)} ${'busy'.padStart(5)}`,
   );
   return {
     row(name: string, measured: Measured, ideal: Ideal): void {
@@ -172,6 +172,9 @@ function createReport(link: ShapedLink | undefined, stagedBytes: number) {
         formatBytes(m.peakRssBytes).padStart(10),
         seconds(m.cpuMs).padStart(8),
         seconds(Math.max(0, machineCpuMs - m.cpuMs)).padStart(11),
+        // How much of every core the machine spent (this run, its server and whatever else runs here):
+        // near 100 %, the cores, not the link, set the pace.
+        `${Math.round((100 * machineCpuMs) / (m.wallMs * availableParallelism()))} %`.padStart(5),
       ];
       console.log(cells.join(' '));
     },
