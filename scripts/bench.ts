@@ -1,26 +1,53 @@
-// `npm run bench [-- --size=1GiB]`: full mode against the sequential way and the upload floor,
-// in one run on one loopback S3 server, reported as ratios. Not a test: nothing asserts times.
+// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback]`: full mode and deep verify
+// against the seed's sequential way, an expert's aws CLI script and the upload floor, on one
+// embedded S3 server, over each link given. Not a test: nothing asserts times.
+//   shaped link (the default, 800 Mbit/s and 2 Gbit/s): loopback in a private network namespace,
+//     with the traffic to and from the server's port shaped to the rate in each direction, as a
+//     runner's link to S3 is the bottleneck; each run is reported against the link's ideal
+//   loopback: the server on the same cores and no link at all (a CPU contest, no ideal)
 //   (a) full mode: the built action, run as the Actions runner runs it
-//   (b) sequential: download to disk, extract to disk, hash, upload archive and files
-//   (c) floor: upload just the extracted .riva bytes with lib-storage
+//   (b) seed's way: download to disk, extract to disk, hash, upload archive and files
+//   (c) expert's script: aws CLI, server-side copy, download hashed and extracted as it arrives
+//   (d) floor: upload just the extracted .riva bytes with lib-storage
+//   (e) deep verify of (a)'s staging, beside (f) aws s3 cp --recursive + sha256sum -c
 import { randomFillSync } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync, createReadStream } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { create } from 'tar';
 import { runAction } from '../test/helpers/action-runner.ts';
 import { credentialsEnv } from '../test/helpers/bintarball.ts';
 import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
-import { startS3Target } from '../test/helpers/s3-target.ts';
-import { measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
+import { startS3Target, type S3Target } from '../test/helpers/s3-target.ts';
+import { measureCommand, measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
+import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
 import { formatBytes } from '../src/format.ts';
 import { Upload } from '@aws-sdk/lib-storage';
 
 const MIB = 1024 * 1024;
-type Measured = { result: Measurement; machineCpuMs: number };
-const { values } = parseArgs({ options: { size: { type: 'string', default: '1GiB' } } });
+type Measured = { result: Measurement; machineCpuMs: number; link: LinkBytes | undefined };
+/** What must cross the link at least, per direction, for one job. */
+type Ideal = { down: number; up: number };
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: process.env.RIVA_BENCH_SIZE ?? '1GiB' },
+    links: { type: 'string', default: process.env.RIVA_BENCH_LINKS ?? '800mbit,2gbit' },
+  },
+});
 const modelBytes = parseSize(values.size);
+const requestedLinks = values.links.split(',').map((link) => (link.trim() === 'loopback' ? undefined : parseRate(link)));
+const shapingProblem = !requestedLinks.some((rate) => rate !== undefined)
+  ? undefined
+  : process.env.RIVA_TEST_S3_ENDPOINT
+    ? // A private network namespace holds only its own loopback: a server outside it is out of reach.
+      'the S3 server RIVA_TEST_S3_ENDPOINT names is outside the private network the link is shaped in'
+    : enterPrivateNetwork();
+const links = shapingProblem === undefined ? requestedLinks : [undefined];
+if (shapingProblem !== undefined) console.log(`No shaped link: ${shapingProblem}. Running the loopback variant only.\n`);
+const hasAwsCli = spawnSync('sh', ['-c', 'command -v aws && command -v sha256sum']).status === 0;
+if (!hasAwsCli) console.log('The aws CLI is not installed: the expert\'s script is left out.\n');
 const workDir = join(import.meta.dirname, '..', '.bench');
 rmSync(workDir, { recursive: true, force: true });
 mkdirSync(workDir, { recursive: true });
@@ -35,6 +62,9 @@ try {
     ...credentialsEnv(target),
     AWS_REGION: target.region,
     AWS_ENDPOINT_URL_S3: target.endpoint,
+    // The embedded server takes no aws-chunked uploads with trailing checksums.
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
   };
   await new Upload({
     client: target.client,
@@ -44,79 +74,161 @@ try {
   const [archive] = (await target.listObjects(bucket)).filter((object) => object.key === MODEL_KEY);
   const archiveSize = archive?.size ?? 0;
   const stagedBytes = modelBytes + 64 * MIB;
-  console.log(`Archive ${ARCHIVE_NAME}: ${formatBytes(archiveSize)} in s3://${bucket} on ${target.endpoint}\n`);
+  console.log(`Archive ${ARCHIVE_NAME}: ${formatBytes(archiveSize)} in s3://${bucket} on ${target.endpoint}`);
+  console.log(`Machine: ${availableParallelism()} cores, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')} before the runs\n`);
+  // Staging: the archive comes down once and the files go up once (the archive's copy is made on
+  // the server). Deep verify: the staging's copy and files come down once.
+  const stagingIdeal: Ideal = { down: archiveSize, up: stagedBytes };
+  const verifyIdeal: Ideal = { down: archiveSize + stagedBytes, up: 0 };
 
-  const full = await withMachineCpu(() => measureFullMode(target, bucket));
-  const sequentialDir = join(workDir, 'sequential');
-  const sequential = await withMachineCpu(() =>
-    measureScript(
-      join(import.meta.dirname, 'bench', 'sequential-staging.ts'),
-      [sequentialDir, bucket, MODEL_KEY, 'sequential/'],
-      endpointEnv,
-    ),
-  );
-  const floor = await withMachineCpu(() =>
-    measureScript(
-      join(import.meta.dirname, 'bench', 'upload-floor.ts'),
-      [join(sequentialDir, 'extracted'), bucket, 'floor/'],
-      endpointEnv,
-    ),
-  );
-
-  // Who did the work: the client's own CPU, and the rest of the machine's (the S3 server, mostly),
-  // which on one machine competes with the client for the same cores.
-  const cores = availableParallelism();
-  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const busy = ({ result: m, machineCpuMs }: Measured) => `${Math.round((100 * machineCpuMs) / (m.wallMs * cores))} %`;
-  const row = (name: string, measured: Measured, bytes: number) => {
-    const { result: m, machineCpuMs } = measured;
-    return `${name.padEnd(20)} ${seconds(m.wallMs).padStart(9)} ${((bytes / MIB) / (m.wallMs / 1000)).toFixed(1).padStart(8)} MiB/s ${formatBytes(m.peakRssBytes).padStart(11)} ${seconds(m.cpuMs).padStart(11)} ${seconds(Math.max(0, machineCpuMs - m.cpuMs)).padStart(11)} ${busy(measured).padStart(13)}`;
-  };
-  console.log(
-    `${'variant'.padEnd(20)} ${'wall'.padStart(9)} ${'model rate'.padStart(14)} ${'peak RSS'.padStart(11)} ${'client CPU'.padStart(11)} ${'other CPU'.padStart(11)} ${'machine busy'.padStart(13)}`,
-  );
-  console.log(row('(a) full mode', full, stagedBytes));
-  console.log(row('(b) sequential', sequential, stagedBytes));
-  console.log(row('(c) upload floor', floor, stagedBytes));
-  const speedup = sequential.result.wallMs / full.result.wallMs;
-  const overFloor = full.result.wallMs / floor.result.wallMs;
-  console.log(`\n(b)/(a) = ${speedup.toFixed(2)}  (target >= 2.5)`);
-  console.log(`(a)/(c) = ${overFloor.toFixed(2)}  (target <= 1.25)`);
-  // No run can end sooner than the CPU it needs spread over every core. With the server on the
-  // same cores, that bounds the ratios this machine can show, whatever the pipeline does.
-  const fullCpuFloorMs = full.machineCpuMs / cores;
-  console.log(
-    `(a) needed ${seconds(full.machineCpuMs)} of CPU on this machine's ${cores} cores, so it cannot end before ${seconds(fullCpuFloorMs)}: ` +
-      `here (a)/(c) >= ${(fullCpuFloorMs / floor.result.wallMs).toFixed(2)} and (b)/(a) <= ${(sequential.result.wallMs / fullCpuFloorMs).toFixed(2)}`,
-  );
-  console.log(`peak RSS of (a) = ${formatBytes(full.result.peakRssBytes)}  (target < 300 MiB)`);
+  for (const [index, rate] of links.entries()) {
+    const link = rate === undefined ? undefined : shapeLink(Number(new URL(target.endpoint).port), rate);
+    try {
+      console.log(link === undefined ? 'Loopback, the server on the same cores, no link:' : `Link shaped to ${formatRate(rate!)} each way:`);
+      const measure = (work: () => Promise<Measurement>) => measured(link, work);
+      const prefix = `run-${index}/`;
+      const report = createReport(link, stagedBytes);
+      let metadataUri = '';
+      const full = await measure(async () => {
+        const run = await measureFullMode(target, bucket, prefix);
+        metadataUri = run.metadataUri;
+        return run.measurement;
+      });
+      report.row('(a) full mode', full, stagingIdeal);
+      const sequentialDir = join(workDir, 'sequential');
+      report.row(
+        "(b) seed's way",
+        await measure(() =>
+          measureScript(join(import.meta.dirname, 'bench', 'sequential-staging.ts'), [sequentialDir, bucket, MODEL_KEY, `${prefix}sequential/`], endpointEnv),
+        ),
+        stagingIdeal,
+      );
+      if (hasAwsCli) {
+        const expertDir = join(workDir, 'expert');
+        report.row(
+          "(c) expert's script",
+          await measure(() =>
+            measureCommand(join(import.meta.dirname, 'bench', 'expert-staging.sh'), [expertDir, bucket, MODEL_KEY, `${prefix}expert/`], endpointEnv),
+          ),
+          stagingIdeal,
+        );
+        rmSync(expertDir, { recursive: true, force: true });
+      }
+      report.row(
+        '(d) upload floor',
+        await measure(() =>
+          measureScript(join(import.meta.dirname, 'bench', 'upload-floor.ts'), [join(sequentialDir, 'extracted'), bucket, `${prefix}floor/`], endpointEnv),
+        ),
+        { down: 0, up: stagedBytes },
+      );
+      rmSync(sequentialDir, { recursive: true, force: true });
+      report.row('(e) deep verify of (a)', await measure(() => measureDeepVerify(target, metadataUri)), verifyIdeal);
+      if (hasAwsCli) {
+        const verifyDir = join(workDir, 'expert-verify');
+        const stagingPrefix = metadataUri.slice(0, metadataUri.lastIndexOf('/') + 1);
+        report.row(
+          '(f) aws cp + sha256sum',
+          await measure(() => measureCommand(join(import.meta.dirname, 'bench', 'expert-verify.sh'), [verifyDir, stagingPrefix], endpointEnv)),
+          verifyIdeal,
+        );
+        rmSync(verifyDir, { recursive: true, force: true });
+      }
+      report.summary();
+      console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
+    } finally {
+      link?.remove();
+    }
+  }
 } finally {
   await target.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
 
-async function measureFullMode(s3: Awaited<ReturnType<typeof startS3Target>>, bucket: string): Promise<Measurement> {
+/** A run measured with the machine's CPU and, on a shaped link, the bytes that crossed it. */
+async function measured(link: ShapedLink | undefined, work: () => Promise<Measurement>): Promise<Measured> {
+  const before = link?.bytes();
+  const { result, machineCpuMs } = await withMachineCpu(work);
+  const after = link?.bytes();
+  const crossed = before && after ? { down: after.down - before.down, up: after.up - before.up } : undefined;
+  return { result, machineCpuMs, link: crossed };
+}
+
+/** The table: one row a run, ratios to the link's ideal where there is a link. */
+function createReport(link: ShapedLink | undefined, stagedBytes: number) {
+  const rows: Array<{ name: string; measured: Measured }> = [];
+  // Bytes that must cross each direction over the rate, the larger of the two; none without a link.
+  const idealMs = (ideal: Ideal) => (link === undefined ? undefined : (Math.max(ideal.down, ideal.up) * 8 * 1000) / link.bitsPerSecond);
+  console.log(
+    `${'run'.padEnd(24)} ${'wall'.padStart(8)} ${'/ ideal'.padStart(8)} ${'ideal'.padStart(8)} ${'down'.padStart(10)} ${'up'.padStart(10)} ` +
+      `${'peak RSS'.padStart(10)} ${'own CPU'.padStart(8)} ${'server+rest'.padStart(11)} ${'busy'.padStart(5)}`,
+  );
+  return {
+    row(name: string, measured: Measured, ideal: Ideal): void {
+      rows.push({ name, measured });
+      const { result: m, machineCpuMs, link: crossed } = measured;
+      const idealWall = idealMs(ideal);
+      const cells = [
+        name.padEnd(24),
+        seconds(m.wallMs).padStart(8),
+        (idealWall === undefined ? '—' : `${(m.wallMs / idealWall).toFixed(2)}×`).padStart(8),
+        (idealWall === undefined ? '—' : seconds(idealWall)).padStart(8),
+        (crossed === undefined ? '—' : formatBytes(crossed.down)).padStart(10),
+        (crossed === undefined ? '—' : formatBytes(crossed.up)).padStart(10),
+        formatBytes(m.peakRssBytes).padStart(10),
+        seconds(m.cpuMs).padStart(8),
+        seconds(Math.max(0, machineCpuMs - m.cpuMs)).padStart(11),
+        // How much of every core the machine spent (this run, its server and whatever else runs here):
+        // near 100 %, the cores, not the link, set the pace.
+        `${Math.round((100 * machineCpuMs) / (m.wallMs * availableParallelism()))} %`.padStart(5),
+      ];
+      console.log(cells.join(' '));
+    },
+    summary(): void {
+      const wall = (prefix: string) => rows.find((row) => row.name.startsWith(prefix))?.measured.result;
+      const full = wall('(a)');
+      const sequential = wall('(b)');
+      const floor = wall('(d)');
+      if (full && sequential) console.log(`(b)/(a) = ${(sequential.wallMs / full.wallMs).toFixed(2)}`);
+      if (full && floor) console.log(`(a)/(d) = ${(full.wallMs / floor.wallMs).toFixed(2)}`);
+      if (full) console.log(`(a) CPU per GiB staged: ${seconds((full.cpuMs * 1024 * MIB) / stagedBytes)}`);
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Promise<{ measurement: Measurement; metadataUri: string }> {
+  const { measurement, outputs } = await measureAction(s3, 'full mode', {
+    mode: 'full',
+    'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
+    bucket,
+    'model-name': `${prefix.slice(0, -1)}-model`,
+    'model-version': 'v1',
+    environment: 'bench',
+  });
+  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '' };
+}
+
+async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Measurement> {
+  return (await measureAction(s3, 'deep verify', { mode: 'verify', 'deployment-json-uri': metadataUri, deep: 'true' })).measurement;
+}
+
+/** The built action, run as the Actions runner runs it, against the benchmark's server. */
+async function measureAction(s3: S3Target, what: string, inputs: Record<string, string>): Promise<{ measurement: Measurement; outputs: Record<string, string> }> {
   let sampler: ReturnType<typeof sampleProcess> | undefined;
   const started = performance.now();
   const run = await runAction({
-    inputs: {
-      mode: 'full',
-      'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
-      bucket,
-      'model-name': 'bench-model',
-      'model-version': 'v1',
-      environment: 'bench',
-      'aws-region': s3.region,
-      's3-endpoint': s3.endpoint,
-    },
+    inputs: { ...inputs, 'aws-region': s3.region, 's3-endpoint': s3.endpoint },
     env: credentialsEnv(s3),
     onStart: (child) => {
       sampler = sampleProcess(child);
     },
   });
   const wallMs = performance.now() - started;
-  if (run.exitCode !== 0) throw new Error(`full mode failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 };
+  if (run.exitCode !== 0) throw new Error(`${what} failed: ${run.errors.join('\n')}\n${run.stdout}`);
+  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs };
 }
 
 /** A tar.gz with one large incompressible .riva file and one compressible one. */

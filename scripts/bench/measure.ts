@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Wall time, peak resident memory and CPU time of a child process. */
 export interface Measurement {
@@ -49,6 +51,26 @@ export async function measureScript(script: string, args: string[], env: NodeJS.
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
   return { wallMs: performance.now() - started, peakRssBytes: sampler.peakRssBytes(), cpuMs: sampler.cpuMs() };
+}
+
+/**
+ * Runs any command (a shell pipeline of several processes) under GNU time: CPU of the command and
+ * every child it waited for, and the peak resident memory of the largest of them. Rejects when it fails.
+ */
+export async function measureCommand(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measurement> {
+  const directory = mkdtempSync(join(tmpdir(), 'riva-bench-time-'));
+  const report = join(directory, 'time');
+  try {
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const wallMs = performance.now() - started;
+    if (code !== 0) throw new Error(`${command} exited with ${code}`);
+    const [user = 0, system = 0, peakKiB = 0] = readFileSync(report, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+    return { wallMs, peakRssBytes: peakKiB * 1024, cpuMs: (user + system) * 1000 };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 /**

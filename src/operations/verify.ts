@@ -14,7 +14,8 @@ import { sha256Hex } from '../marker.ts';
 import type { StoredMetadataDocument } from '../metadata.ts';
 import { archiveHeadProblem, readArchiveHead } from '../archive/archive-head.ts';
 import type { ObjectInfo, ObjectStore } from '../s3/object-store.ts';
-import { hashObject } from '../s3/object-hash.ts';
+import { HASH_PART_SIZE, HASH_PARTS_IN_FLIGHT, hashObjectInParts } from '../s3/object-hash.ts';
+import { Semaphore } from '../limit.ts';
 import { formatS3Uri, parseS3Uri, type S3Location } from '../s3/uri.ts';
 import { countOf } from '../format.ts';
 import { TransferProgress, type ProgressDisplay } from '../transfer-progress.ts';
@@ -109,7 +110,8 @@ export function mismatchReport(result: VerifyResult): string {
  * metadata document; the document is valid and describes the staging asked for, at its own
  * place; every object it references or pins has the recorded size and ETag (and checksum where
  * S3 holds one); the checksums file agrees; with `deep`, the archive's head is a gzip'd tar
- * and every object with a recorded SHA-256 is re-hashed.
+ * and every object with a recorded SHA-256 is re-hashed with parallel ranged GETs, except a full
+ * staging's original archive, which its re-hashed copy stands in for (see copyStandingInFor).
  */
 export async function verifyDeployment(
   config: Pick<VerifyConfig, 'target' | 'deep'>,
@@ -121,7 +123,7 @@ export async function verifyDeployment(
   const checked: CheckedObject[] = [];
   const mismatches: Mismatch[] = [];
   const warnings: string[] = [];
-  const rehashes: Array<{ object: ReferencedObjectCheck; location: S3Location; info: ObjectInfo }> = [];
+  const rehashes: PresentObject[] = [];
   const check = (what: string, location: S3Location, expected: string, found: string) => {
     const uri = formatS3Uri(location);
     if (expected === found) checked.push({ what, uri, found });
@@ -164,6 +166,7 @@ export async function verifyDeployment(
   const layout = layoutOfStaging(located, metadata);
   if (metadata.schema_version === 1) warnings.push(legacyStagingWarning(layout));
 
+  const present: PresentObject[] = [];
   await Promise.all(
     referencedObjects(metadata, layout).map(async (object) => {
       const location = parseS3Uri(object.uri);
@@ -176,35 +179,64 @@ export async function verifyDeployment(
       const found = `${info.size} bytes${object.etag === undefined ? '' : `, ETag ${info.etag}`}`;
       check(object.what, location, recorded, found);
       if (object.sha256 && info.sha256) check(`${object.what} (S3 checksum)`, location, `sha256 ${object.sha256}`, `sha256 ${info.sha256}`);
-      if (config.deep && object.what === 'source archive') {
-        const problem = archiveHeadProblem(await readArchiveHead(store, location, info.etag), info.size);
-        check(`${object.what} (head)`, location, "a gzip'd tar", problem ?? "a gzip'd tar");
-      }
-      if (config.deep && object.sha256 && recorded === found) rehashes.push({ object, location, info });
+      present.push({ object, location, info, asRecorded: recorded === found });
     }),
   );
+  if (config.deep) {
+    const source = present.find(({ object }) => object.what === 'source archive');
+    const copy = copyStandingInFor(source, present);
+    if (copy !== undefined) {
+      log(`${source!.object.uri} is checked by its size and ETag: its copy ${copy.object.uri} holds the same bytes, and is re-hashed.`);
+    }
+    // The archive's head, from its copy when there is one: the same bytes, and the original is then not read at all.
+    const headOf = copy ?? source;
+    if (headOf !== undefined) {
+      const problem = archiveHeadProblem(await readArchiveHead(store, headOf.location, headOf.info.etag), headOf.info.size);
+      check(`${headOf.object.what} (head)`, headOf.location, "a gzip'd tar", problem ?? "a gzip'd tar");
+    }
+    rehashes.push(...present.filter((entry) => entry.asRecorded && entry.object.sha256 && !(copy !== undefined && entry === source)));
+  }
   // Re-hashed once every size is known, so one progress line covers all of them.
   const progress = TransferProgress.on(
     options.progress ?? NO_PROGRESS,
     `Re-hashing ${countOf(rehashes.length, 'object')}`,
     rehashes.reduce((sum, { info }) => sum + info.size, 0),
   );
+  // One pool of parts for every object, so memory stays bounded however many are re-hashed at once.
+  const slots = new Semaphore(HASH_PARTS_IN_FLIGHT);
   await Promise.all(
     rehashes.map(async ({ object, location, info }) => {
       log(`Re-hashing ${object.uri} …`);
-      const sha256 = await hashObject(store, location, {
-        etag: info.etag,
-        sizeBytes: info.size,
-        maxAttempts: options.maxAttempts,
-        what: `the ${object.what}`,
-        onBytes: (bytes) => progress.add(bytes),
-      });
+      const sha256 = await hashObjectInParts(
+        store,
+        { location, uri: object.uri, etag: info.etag, versionId: undefined, what: `the ${object.what}`, sizeBytes: info.size },
+        { slots, partSize: HASH_PART_SIZE, maxAttempts: options.maxAttempts, onBytes: (bytes) => progress.add(bytes) },
+      );
       check(`${object.what} (re-hashed)`, location, `sha256 ${object.sha256}`, `sha256 ${sha256}`);
     }),
   );
   if (rehashes.length > 0) progress.showNow();
   if (layout.mode === 'full') await checkChecksumsFile(layout, metadata, store, check);
   return result(layout, metadata, metadataSha256);
+}
+
+/** An object the metadata refers to, as HEAD found it; `asRecorded` when its size and ETag are the ones recorded. */
+interface PresentObject {
+  readonly object: ReferencedObjectCheck;
+  readonly location: S3Location;
+  readonly info: ObjectInfo;
+  readonly asRecorded: boolean;
+}
+
+/**
+ * A full staging's copy of the archive, when it can stand in for the original in a deep check:
+ * both are as recorded, the original pinned by its ETag (so its bytes are the ones hashed when it
+ * was staged), and the copy recorded with the same SHA-256 (so re-hashing the copy re-checks
+ * those bytes). The original is then not read again: each distinct byte of the staging once.
+ */
+function copyStandingInFor(source: PresentObject | undefined, present: readonly PresentObject[]): PresentObject | undefined {
+  if (source === undefined || !source.asRecorded || source.object.etag === undefined || !source.object.sha256) return undefined;
+  return present.find(({ object, asRecorded }) => object.what === 'archive copy' && asRecorded && object.sha256 === source.object.sha256);
 }
 
 interface ReferencedObjectCheck {

@@ -52,7 +52,10 @@ describe('verify', () => {
     expect(run.outputs.status).toBe('verified');
     expect(run.summary).toMatch(/\(deep: \d+ objects re-hashed\)/);
     expect(run.summary).toContain('staged file models/m/acoustic.riva (re-hashed)');
-    expect(run.summary).toContain('source archive (re-hashed)');
+    // The original archive is checked by its pinned ETag; its copy, the same bytes, is what is re-hashed.
+    expect(run.summary).toContain('archive copy (re-hashed)');
+    expect(run.summary).not.toContain('source archive (re-hashed)');
+    expect(run.summary).toContain('archive copy (head)');
   });
 
   it('fails, naming the object, when a staged file was replaced or deleted', async () => {

@@ -1,9 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { Transform, type Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { ARCHIVE_HEAD_BYTES } from '../../src/archive/archive-head.ts';
 import type { Mode } from '../../src/config/config.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
 import { verifyOperation, type VerifyResult } from '../../src/operations/verify.ts';
+import type { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
+import type { S3Location } from '../../src/s3/uri.ts';
 import {
   ARCHIVE_NAME, BUCKET, MODEL_KEY, MODEL_NAME, MODEL_VERSION, clearRequests, rejectionOf, seedMemoryBintarball, sha256, stageConfig,
   textOf, useOperationHarness, verifyConfig, type MemoryBintarball,
@@ -32,6 +36,31 @@ async function verify(tree: MemoryBintarball, inputs: Parameters<typeof verifyCo
   const run = harness.dependencies(tree.store);
   const result = await verifyOperation.run(verifyConfig(tree, inputs), run.deps);
   return { run, result };
+}
+
+/** GETs (whole or ranged) and the bytes they delivered, by `bucket/key`, from now on. */
+function countReads(store: MemoryObjectStore) {
+  const requests = new Map<string, number>();
+  const bytes = new Map<string, number>();
+  const counted = (location: S3Location, body: Readable): Readable => {
+    const key = `${location.bucket}/${location.key}`;
+    requests.set(key, (requests.get(key) ?? 0) + 1);
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes.set(key, (bytes.get(key) ?? 0) + chunk.length);
+        done(null, chunk);
+      },
+    });
+    return body.pipe(counter);
+  };
+  const openRead = store.openRead.bind(store);
+  const readRange = store.readRange.bind(store);
+  store.openRead = async (location, options) => counted(location, await openRead(location, options));
+  store.readRange = async (location, range) => {
+    const answer = await readRange(location, range);
+    return { ...answer, body: counted(location, answer.body) };
+  };
+  return { requests: (key: string) => requests.get(key) ?? 0, bytes: (key: string) => bytes.get(key) ?? 0 };
 }
 
 const md5 = (body: Buffer) => createHash('md5').update(body).digest('hex');
@@ -165,19 +194,54 @@ describe('verify', () => {
     expect(tree.store.writes()).toEqual([]);
   });
 
-  it('with deep, re-hashes every staged file and the archive of a good full staging', async () => {
+  it('with deep, re-hashes every staged file and the archive copy of a good full staging, and checks the original archive by its ETag', async () => {
     const tree = await staged('full');
 
-    const { result } = await verify(tree, { deep: 'true' });
+    const { result, run } = await verify(tree, { deep: 'true' });
 
     expect(result.mismatches).toEqual([]);
     expect(whats(result).filter((what) => what.endsWith('(re-hashed)')).sort()).toEqual(
-      ['archive copy (re-hashed)', 'source archive (re-hashed)', `staged file models/${ACOUSTIC} (re-hashed)`, `staged file models/${PUNCTUATION} (re-hashed)`],
+      ['archive copy (re-hashed)', `staged file models/${ACOUSTIC} (re-hashed)`, `staged file models/${PUNCTUATION} (re-hashed)`],
     );
-    expect(result.rehashed).toBe(4);
+    expect(result.rehashed).toBe(3);
+    expect(result.checked).toContainEqual({ what: 'source archive', uri: tree.modelUri, found: `${tree.archive.bytes.length} bytes, ETag ${md5(tree.archive.bytes)}` });
+    expect(whats(result)).toContain('archive copy (head)');
+    expect(run.logLines.join('\n')).toContain(`${tree.modelUri} is checked by its size and ETag: its copy s3://${BUCKET}/${STAGING_AREA_PREFIX}source/${ARCHIVE_NAME} holds the same bytes`);
+  });
+
+  it('with deep, reads each distinct byte of a full staging once: the original archive not at all when its copy is read', async () => {
+    const tree = await staged('full');
+    const reads = countReads(tree.store);
+
+    await verify(tree, { deep: 'true' });
+
+    const copyKey = `${BUCKET}/${STAGING_AREA_PREFIX}source/${ARCHIVE_NAME}`;
+    const archiveBytes = tree.archive.bytes.length;
+    expect(reads.requests(`${BUCKET}/${MODEL_KEY}`)).toBe(0);
+    expect(reads.bytes(`${BUCKET}/${MODEL_KEY}`)).toBe(0);
+    // The copy's head (one small GET) and its bytes once; each file's bytes once.
+    expect(reads.bytes(copyKey)).toBeGreaterThanOrEqual(archiveBytes);
+    expect(reads.bytes(copyKey) - archiveBytes).toBeLessThanOrEqual(Math.min(archiveBytes, ARCHIVE_HEAD_BYTES));
+    for (const path of [ACOUSTIC, PUNCTUATION]) {
+      expect(reads.bytes(`${BUCKET}/${STAGING_AREA_PREFIX}models/${path}`)).toBe(tree.archive.files[path]!.length);
+    }
+    expect(tree.store.requests.filter((request) => request.operation === 'readRange').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('with deep, re-hashes the original archive when its copy is not as recorded', async () => {
+    const tree = await staged('full');
+    const copyKey = `${STAGING_AREA_PREFIX}source/${ARCHIVE_NAME}`;
+    tree.store.putObject(BUCKET, copyKey, randomBytes(tree.archive.bytes.length));
+    const reads = countReads(tree.store);
+
+    const { result } = await verify(tree, { deep: 'true' });
+
+    expect(result.mismatches.map((mismatch) => mismatch.what)).toEqual(['archive copy']);
+    expect(whats(result)).toContain('source archive (re-hashed)');
     expect(whats(result)).toContain('source archive (head)');
-    // Each re-hash is a download of the object; one more read looks at the archive's head.
-    expect(tree.store.requests.filter((request) => request.operation === 'openRead')).toHaveLength(5);
+    expect(whats(result)).not.toContain('archive copy (re-hashed)');
+    expect(reads.bytes(`${BUCKET}/${MODEL_KEY}`)).toBeGreaterThanOrEqual(tree.archive.bytes.length);
+    expect(reads.bytes(`${BUCKET}/${copyKey}`)).toBe(0);
   });
 
   it('with deep, shows one progress line for all the re-hashing, ending at 100 % of the bytes re-hashed', async () => {
@@ -185,13 +249,13 @@ describe('verify', () => {
 
     const { result, run } = await verify(tree, { deep: 'true' });
 
-    expect(result.rehashed).toBe(4);
-    const percents = run.progressLines.map((line) => Number(/^Re-hashing 4 objects: ([\d.]+)% /.exec(line)?.[1]));
+    expect(result.rehashed).toBe(3);
+    const percents = run.progressLines.map((line) => Number(/^Re-hashing 3 objects: ([\d.]+)% /.exec(line)?.[1]));
     expect(percents.length).toBeGreaterThan(1);
     expect(percents.every((percent) => Number.isFinite(percent))).toBe(true);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
     const last = run.progressLines.at(-1) ?? '';
-    expect(last).toMatch(/^Re-hashing 4 objects: 100\.0% \((.+) of \1\)/);
+    expect(last).toMatch(/^Re-hashing 3 objects: 100\.0% \((.+) of \1\)/);
   });
 
   it('without deep, shows no progress: nothing is downloaded', async () => {

@@ -16,6 +16,9 @@ export interface DownloadSettings {
   readonly log: (message: string) => void;
 }
 
+/** What a ranged GET needs of a pinned object, and how messages name it. */
+export type PinnedObject = Pick<PinnedDownload, 'location' | 'uri' | 'etag' | 'versionId' | 'what'>;
+
 /** The object is not the one the metadata pins: changed since staging, or gone. */
 export class PinnedObjectChangedError extends ValidationError {}
 
@@ -57,15 +60,17 @@ export async function downloadPinned(
  * order. A launcher takes a slot per part in order and a writer releases it once the part is
  * written, so the part a writer waits for has always been started: no deadlock across downloads.
  */
-async function fetchParts(
+export async function fetchParts(
   store: ObjectStore,
-  download: PinnedDownload,
+  download: PinnedObject,
   parts: readonly Part[],
-  settings: DownloadSettings,
+  settings: Pick<DownloadSettings, 'slots' | 'maxAttempts' | 'onBytes'>,
   write: (part: Part, bytes: Buffer) => Promise<void>,
 ): Promise<void> {
   const stop = new AbortController();
   const landed = parts.map(() => deferred<Buffer>());
+  const taken = deferred<Buffer>();
+  taken.resolve(Buffer.alloc(0));
   const releases: Array<() => void> = [];
   const launcher = (async () => {
     for (const [index, part] of parts.entries()) {
@@ -78,6 +83,9 @@ async function fetchParts(
   try {
     for (const [index, part] of parts.entries()) {
       const bytes = await landed[index]!.promise;
+      // A settled promise holds on to its value: without letting go of each part once it is taken,
+      // every part of the object would stay in memory until the last one is written.
+      landed[index] = taken;
       await write(part, bytes);
       releases[index]?.();
     }
@@ -94,7 +102,13 @@ async function fetchParts(
 }
 
 /** One part, retried on a broken connection or a transient answer; a changed object is never retried. */
-async function fetchPart(store: ObjectStore, download: PinnedDownload, part: Part, stop: AbortSignal, settings: DownloadSettings): Promise<Buffer> {
+async function fetchPart(
+  store: ObjectStore,
+  download: PinnedObject,
+  part: Part,
+  stop: AbortSignal,
+  settings: Pick<DownloadSettings, 'maxAttempts' | 'onBytes'>,
+): Promise<Buffer> {
   const expected = part.last - part.first + 1;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -138,7 +152,7 @@ async function fetchPart(store: ObjectStore, download: PinnedDownload, part: Par
   }
 }
 
-function changed(download: PinnedDownload, why: string): PinnedObjectChangedError {
+function changed(download: PinnedObject, why: string): PinnedObjectChangedError {
   return new PinnedObjectChangedError(
     `${download.uri} (${download.what}) is not the object the metadata pins: ${why}. ` +
       'It was changed after it was staged; re-stage (or verify) before deploying it.',

@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { Semaphore } from '../../src/limit.ts';
+import { PinnedObjectChangedError, fetchParts } from '../../src/operations/fetch/pinned-download.ts';
+import { partsFrom } from '../../src/operations/fetch/plan.ts';
+import { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
+import { hashObjectInParts } from '../../src/s3/object-hash.ts';
+import type { PinnedRange } from '../../src/s3/object-store.ts';
+import type { S3Location } from '../../src/s3/uri.ts';
+
+const BUCKET = 'hashing';
+const KEY = 'model.riva';
+const PART = 64 * 1024;
+
+/** A store holding one object, counting the ranged GETs in flight at once. */
+function storeWith(body: Buffer) {
+  const store = new MemoryObjectStore();
+  store.createBucket(BUCKET);
+  const etag = store.putObject(BUCKET, KEY, body);
+  const counts = { inFlight: 0, mostInFlight: 0, bytes: 0 };
+  const readRange = store.readRange.bind(store);
+  store.readRange = async (location: S3Location, range: PinnedRange) => {
+    counts.inFlight += 1;
+    counts.mostInFlight = Math.max(counts.mostInFlight, counts.inFlight);
+    try {
+      // A network's latency: the parts' answers overlap, as they would over a link.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const answer = await readRange(location, range);
+      counts.bytes += Math.min(range.last, body.length - 1) - range.first + 1;
+      return answer;
+    } finally {
+      counts.inFlight -= 1;
+    }
+  };
+  const object = { location: { bucket: BUCKET, key: KEY }, uri: `s3://${BUCKET}/${KEY}`, etag, versionId: undefined, what: 'the model', sizeBytes: body.length };
+  return { store, object, counts };
+}
+
+describe('hashObjectInParts', () => {
+  it('hashes an object read in parallel ranged GETs, at most as many at once as the slots, each byte once', async () => {
+    const body = randomBytes(16 * PART + 123);
+    const { store, object, counts } = storeWith(body);
+    let reported = 0;
+
+    const sha256 = await hashObjectInParts(store, object, { slots: new Semaphore(4), partSize: PART, maxAttempts: 3, onBytes: (bytes) => (reported += bytes) });
+
+    expect(sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(store.requests.filter((request) => request.operation === 'readRange')).toHaveLength(17);
+    expect(store.requests.filter((request) => request.operation === 'openRead')).toEqual([]);
+    expect(counts.mostInFlight).toBeGreaterThan(1);
+    expect(counts.mostInFlight).toBeLessThanOrEqual(4);
+    expect(counts.bytes).toBe(body.length);
+    expect(reported).toBe(body.length);
+  });
+
+  it('fetches a part again when its GET fails on the way', async () => {
+    const body = randomBytes(4 * PART);
+    const { store, object } = storeWith(body);
+    store.inject({ operation: 'readRange', error: { status: 503, code: 'SlowDown' } });
+
+    const sha256 = await hashObjectInParts(store, object, { slots: new Semaphore(2), partSize: PART, maxAttempts: 3 });
+
+    expect(sha256).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(store.requests.filter((request) => request.operation === 'readRange')).toHaveLength(5);
+  });
+
+  it('fails, without retrying, when the object is no longer the one pinned', async () => {
+    const { store, object } = storeWith(randomBytes(4 * PART));
+    store.putObject(BUCKET, KEY, randomBytes(4 * PART));
+
+    await expect(hashObjectInParts(store, object, { slots: new Semaphore(2), partSize: PART, maxAttempts: 3 })).rejects.toBeInstanceOf(PinnedObjectChangedError);
+  });
+});
+
+describe('fetchParts', () => {
+  it('lets go of each part once it is written: memory stays at the parts in flight, not the object', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const body = randomBytes(32 * PART);
+    const { store, object } = storeWith(body);
+    const written: Array<WeakRef<Buffer>> = [];
+    const alive: number[] = [];
+
+    await fetchParts(store, object, partsFrom(0, body.length, PART), { slots: new Semaphore(2), maxAttempts: 1, onBytes: () => {} }, async (_part, bytes) => {
+      collectGarbage();
+      alive.push(written.filter((part) => part.deref() !== undefined).length);
+      written.push(new WeakRef(bytes));
+    });
+
+    // Before a part is written, at most the part just written before it may still be reachable.
+    expect(alive).toHaveLength(32);
+    expect(Math.max(...alive)).toBeLessThanOrEqual(1);
+  });
+});
