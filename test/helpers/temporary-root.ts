@@ -8,7 +8,8 @@ import { afterAll } from 'vitest';
 // once the file is done. Folders a test keeps until its last assertion (an action run's state
 // file, a server's objects) go with it, and a test that forgets to clean up leaves nothing behind.
 const previous = process.env.TMPDIR;
-const root = mkdtempSync(join(tmpdir(), 'riva-test-'));
+// Named after the run (run-temporary-roots.ts), which removes any root a file could not.
+const root = mkdtempSync(join(tmpdir(), `riva-test-${process.env.RIVA_TEST_RUN ?? 'run'}-`));
 process.env.TMPDIR = root;
 
 afterAll(() => {
