@@ -17,6 +17,10 @@ import {
 } from '../../src/config/config.ts';
 import { INPUTS, type InputKey } from '../../src/config/inputs.ts';
 import { leaseRecord, progressRecord, stagingLayout, type StagingLayout } from '../../src/layout.ts';
+import { serialiseMarker, type MarkerRecord } from '../../src/marker.ts';
+import type { OperationResult } from '../../src/operations/index.ts';
+import { jsonDetails } from '../../src/report/render.ts';
+import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
 import { EXIT_UNSUPPORTED_NODE } from '../../src/node-version.ts';
 import { DEFAULT_STALL_TIMEOUT_MS } from '../../src/s3/client.ts';
 import { MAX_STREAM_UPLOAD_BYTES, UPLOAD_MEMORY_BUDGET, partSizeFor, queueSizeFor } from '../../src/s3/multipart.ts';
@@ -89,6 +93,10 @@ const CHECKS = {
   statuses: 'every status and output README names is one the code reports',
   messages: 'every message README quotes is one the code says',
   numbers: 'every number README states about limits and defaults is the one in the code',
+  refusals: 'every input README says a mode refuses is refused, in either spelling',
+  marker: "the completion marker's lines are the ones README lists",
+  json: "--json's details per mode are the ones README lists",
+  paths: 'every file and npm script README names exists',
 } as const;
 
 type Pointer =
@@ -166,9 +174,9 @@ const CLAIMS: readonly Claim[] = [
   { section: 'Command line', claim: 'every input is a flag of the same name with aliases; flag > environment > .env', checks: [test('test/unit/command-line.test.ts', 'has a flag for every input, named as the input, setting that input'), test('test/e2e/cli.test.ts', 'takes every value as a flag named as the input, ahead of the environment and of .env'), here(CHECKS.commandLines)] },
   { section: 'Command line', claim: 'unknown flag: exit 2 with did-you-mean; messages name flags; every line prefixed', checks: [test('test/unit/command-line.test.ts', 'suggests nothing for a word that is not close to any flag'), test('test/unit/spelling.test.ts', 'adds a switch instead of setting it, and names value flags'), test('test/e2e/cli.test.ts', 'prefixes every line of a report of several problems'), here(CHECKS.flags)] },
   { section: 'Command line', claim: 'an older Node: one line, exit 2, before the SDK loads', checks: [test('test/e2e/node-version.test.ts', 'the command line: one line on stderr, exit 2, nothing from the SDK'), test('test/e2e/node-version.test.ts', 'the action: one error annotation, exit 2, nothing from the SDK'), here(CHECKS.numbers)] },
-  { section: 'Command line', claim: 'a flag of another mode is a usage error judged on the resolved mode', checks: [test('test/e2e/cli.test.ts', 'judges a flag on the mode the run resolved to'), test('test/unit/config.test.ts', 'the command line names flags, judged on the mode the run resolved to')] },
+  { section: 'Command line', claim: 'a flag of another mode is a usage error judged on the resolved mode', checks: [here(CHECKS.refusals), test('test/e2e/cli.test.ts', 'judges a flag on the mode the run resolved to'), test('test/unit/config.test.ts', 'the command line names flags, judged on the mode the run resolved to')] },
   { section: 'Command line', claim: 'a progress bar within the terminal width on a terminal, lines in a pipe', checks: [test('test/e2e/terminal.test.ts', 'fits 80 columns and redraws in place'), test('test/e2e/terminal.test.ts', 'fits 40 columns and redraws in place'), test('test/e2e/cli.test.ts', 'stages in each mode from the seed variables, with a plain summary and no escape codes off a terminal')] },
-  { section: 'Command line', claim: '--json prints one object, logs on stderr', checks: [test('test/e2e/cli.test.ts', '--json prints one JSON object with the outputs and the metadata URI; logs go to stderr')] },
+  { section: 'Command line', claim: '--json prints one object, logs on stderr', checks: [here(CHECKS.json), test('test/e2e/cli.test.ts', '--json prints one JSON object with the outputs and the metadata URI; logs go to stderr')] },
   { section: 'Command line', claim: 'RIVA_STAGE_DEBUG=1 shows retries', checks: [here(CHECKS.variables), unchecked('what debug output shows is not asserted')] },
   // Write options
   { section: 'Encryption, ACL, storage class, tags and checksums', claim: 'every object a staging or promote writes carries the settings, uploads and copies alike', checks: [test('test/e2e/write-options.test.ts', 'sends the ACL, storage class and tags given with every object it writes, uploads and copies alike'), test('test/operations/write-options.test.ts', 'reach every object a full staging and its promotion write')] },
@@ -194,7 +202,7 @@ const CLAIMS: readonly Claim[] = [
   { section: 'Reliability', claim: 'a state file that cannot be written is one warning', checks: [test('test/e2e/cli.test.ts', 'a state file it cannot write is one warning naming the path, and the staging succeeds')] },
   { section: 'Reliability', claim: 'the lease: If-None-Match, refreshed every quarter of lease-ttl (120 s), lost after half, server clock, same workflow run takes over, conditional takeover, warning where conditions are ignored', checks: [test('test/operations/lease.test.ts', 'acquire creates staging_lease.json under the staging prefix, naming the run'), test('test/operations/lease.test.ts', 'the timer refreshes every quarter of the TTL'), test('test/operations/lease.test.ts', 'stops writing once it has not refreshed for half the TTL'), test('test/operations/lease.test.ts', 'a second run is refused, naming the holder and its expiry by the server clock'), test('test/operations/lease.test.ts', 'takes over at once, though the lease has not expired'), test('test/operations/lease.test.ts', 'of two runs racing to take it over, exactly one wins'), test('test/operations/lease.test.ts', 'acquire succeeds and warns that concurrent runs are not excluded'), here(CHECKS.numbers)] },
   { section: 'Reliability', claim: 'credentials: empty AWS_PROFILE ignored; an undefined profile dropped with keys set; secrets masked', checks: [test('test/e2e/reference-modes.test.ts', 'ignores an empty AWS_PROFILE when keys are in the environment'), test('test/e2e/reference-modes.test.ts', 'masks the secret key and never prints it')] },
-  { section: 'Reliability', claim: 'the marker is key=value text naming the metadata SHA-256, source and run', checks: [test('test/unit/marker.test.ts', 'round-trips and records the source it was staged from')] },
+  { section: 'Reliability', claim: 'the marker is key=value text, its lines as listed', checks: [test('test/unit/marker.test.ts', 'round-trips and records the source it was staged from'), here(CHECKS.marker)] },
   // Metadata, proxies, regions, IAM, troubleshooting, development
   { section: 'Metadata document', claim: 'validated by zod before writing; the published JSON Schema is generated from it; unknown fields refused; version 1 still read', checks: [test('test/unit/metadata.test.ts', 'refuses to build a document that breaks the schema'), test('test/unit/metadata.test.ts', 'is the one generated from the zod schema'), test('test/unit/metadata.test.ts', 'refuses unknown fields and a version 2 document without ETags'), test('test/unit/metadata.test.ts', 'reads a schema version 1 document'), here(CHECKS.metadata)] },
   { section: 'Proxies', claim: 'input over variables; lower-case wins; NO_PROXY forms; metadata and container endpoints never proxied; everything goes through it; password masked', checks: [test('test/unit/network-config.test.ts', 'takes the input (or RIVA_STAGE_HTTP_PROXY) over the variables, for both schemes'), test('test/unit/network-config.test.ts', 'goes direct for NO_PROXY hosts'), test('test/unit/network-config.test.ts', 'never proxies the instance metadata service or the container credential endpoints'), test('test/e2e/proxy.test.ts', 'stages through the proxy on any server'), test('test/unit/network-config.test.ts', 'refuses a proxy that is not http(s), naming the input or the variable, with its password masked')] },
@@ -203,6 +211,7 @@ const CLAIMS: readonly Claim[] = [
   { section: 'IAM policy', claim: 'the bucket policy of the source account, the write options and KMS permissions', checks: [unchecked('IAM evaluation of resource policies and KMS key policies needs AWS; the in-memory store has no permissions')] },
   { section: 'Troubleshooting', claim: 'the messages quoted', checks: [here(CHECKS.messages)] },
   { section: 'Development', claim: 'lint enforces the boundaries; a key fragment outside layout.ts fails a test; duplicates fail past 1 %', checks: [test('test/unit/key-ownership.test.ts', 'builds every staging key in layout.ts'), unchecked('eslint and jscpd settings are checked by running them, not by a test')] },
+  { section: 'Development', claim: 'the source tree, the scripts and workflows named', checks: [here(CHECKS.paths)] },
   { section: 'Development', claim: 'the bundle sizes, and that the command line leaves the Actions cache out', checks: [test('test/e2e/actions-cache.test.ts', 'leave the Actions cache out of the command line, which never uses it'), unchecked('the sizes in MB are measured figures')] },
   { section: 'Development', claim: 'the embedded server lacks ListMultipartUploads and AbortMultipartUpload, ignores conditional writes', checks: [test('test/e2e/stock-server.test.ts', 'warns about the probe upload it could not abort'), test('test/e2e/race.test.ts', 'it cannot on the embedded server')] },
 ];
@@ -458,6 +467,68 @@ describe('README against the code', () => {
       expect(flat(checked), phrase).toContain(flat(phrase));
       expect(holds, phrase).toBe(true);
     }
+  });
+
+  it(CHECKS.refusals, () => {
+    const base = { modelS3Uri: 's3://ml-artifacts/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz', bucket: 'ml-artifacts', modelName: 'parakeet-rnnt-en-us', modelVersion: 'v2025.09', environment: 'prod', awsRegion: 'us-east-1' };
+    const refused: readonly [string, Partial<Record<InputKey, string>>][] = [
+      ['`deep` with `mode: full`', { mode: 'full', deep: 'true' }],
+      ['`from-environment` without `mode: promote`', { fromEnvironment: 'dev' }],
+      ['`--deep` with `--full`', { mode: 'full', deep: 'true' }],
+      ['`--from-environment` without `--promote`', { fromEnvironment: 'dev' }],
+      ['`--dry-run` with `--verify`', { mode: 'verify', dryRun: 'true' }],
+    ];
+    for (const [phrase, inputs] of refused) {
+      expect(flat(checked)).toContain(phrase);
+      const spelling = phrase.includes('--') ? { spelling: COMMAND_LINE_SPELLING } : {};
+      expect(() => resolveConfig({ inputs: { ...base, ...inputs }, env: {}, envFile: {}, ...spelling }), phrase).toThrow(/belongs to/);
+    }
+    // The same variables in the environment are ignored.
+    expect(() => resolveConfig({ inputs: { ...base, mode: 'full' }, env: { RIVA_VERIFY_DEEP: 'true', RIVA_PROMOTE_FROM_ENV: 'dev' }, envFile: {} })).not.toThrow();
+    expect(flat(section('Inputs'))).toContain('the same variables in the environment are ignored');
+  });
+
+  it(CHECKS.marker, () => {
+    const record: MarkerRecord = {
+      artifactId: 'a', mode: 'full', metadataUri: 's3://b/k', metadataSha256: 'c', sourceUri: 's3://b/s', sourceEtag: 'e', sourceSizeBytes: 1, containers: '', runId: 'r', completedAt: 't',
+    };
+    const keys = serialiseMarker(record).trim().split('\n').map((line) => line.slice(0, line.indexOf('=')));
+    const paragraph = flat(section('Reliability')).split('The completion marker is plain')[1]!.split('.')[0]!;
+    expect([...paragraph.matchAll(/`([a-z0-9_]+)`/g)].map((match) => match[1])).toEqual(keys);
+  });
+
+  it(CHECKS.json, () => {
+    const details = Object.fromEntries(
+      (['stage', 'promote', 'verify', 'list', 'delete', 'fetch'] as const).map((operation) => [operation, Object.keys(jsonDetails({ operation } as OperationResult))]),
+    );
+    const sentence = flat(section('Command line')).split('`--json` prints one JSON object (')[1]!.split(')')[0]!;
+    const listed = new Set([...sentence.matchAll(/`([a-z]+)`/g)].map((match) => match[1]));
+    expect([...listed].sort()).toEqual([...new Set(Object.values(details).flat())].sort());
+    for (const [operation, keys] of Object.entries(details)) for (const key of keys) expect(sentence).toMatch(new RegExp(`${operation}'s (and [a-z]+'s )?\`${key}\`|${operation}'s and [a-z]+'s \`${key}\``));
+  });
+
+  it(CHECKS.paths, () => {
+    const exists = (path: string) => {
+      try {
+        readFileSync(new URL(path, root));
+        return true;
+      } catch {
+        return readdirSync(new URL(path, root)).length > 0;
+      }
+    };
+    const paths = new Set([...checked.matchAll(/(?<![\w/.-])((?:src|test|scripts|docs|schema|dist|\.ci|\.github)\/[A-Za-z0-9_./-]*[A-Za-z0-9_/])/g)].map((match) => match[1]!));
+    expect(paths.size).toBeGreaterThan(30);
+    for (const path of paths) expect(exists(path), path).toBe(true);
+    // The file names the Development section gives, each somewhere in the repository.
+    const everyFile = ['src/', 'test/', 'scripts/', '.github/workflows/', 'docs/examples/'].flatMap((folder) =>
+      readdirSync(new URL(folder, root), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => entry.name),
+    );
+    const named = new Set([...section('Development').matchAll(/[A-Za-z0-9_-]+\.(?:ts|sh|yml)\b/g)].map((match) => match[0]));
+    expect(named.size).toBeGreaterThan(30);
+    for (const name of named) expect(everyFile.includes(name) || exists(name), name).toBe(true);
+    const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
+    for (const [, script] of checked.matchAll(/npm run ([a-z][a-z0-9:-]*)/g)) expect(scripts, `npm run ${script}`).toContain(script);
+    for (const [, script] of checked.matchAll(/npm (start|test)\b/g)) expect(scripts).toContain(script);
   });
 });
 
