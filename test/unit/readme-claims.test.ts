@@ -97,6 +97,7 @@ const CHECKS = {
   marker: "the completion marker's lines are the ones README lists",
   json: "--json's details per mode are the ones README lists",
   paths: 'every file and npm script README names exists',
+  tooling: "the development section's claims about lint, duplicates, the test servers and the workflows hold",
 } as const;
 
 type Pointer =
@@ -165,7 +166,7 @@ const CLAIMS: readonly Claim[] = [
   { section: 'Deploying a staged model', claim: 'deployment-json-sha256 and deployment-json-version-id outputs; version_id recorded per object', checks: [test('test/operations/pinned-outputs.test.ts', 'records the version of every staged object and outputs the document version in a versioned bucket'), here(CHECKS.statuses), here(CHECKS.workflows)] },
   { section: 'Usage', claim: 'the workflow examples use declared inputs', checks: [here(CHECKS.workflows), test('test/unit/example-workflows.test.ts', 'is a workflow whose riva-130-stage steps use only declared inputs')] },
   { section: 'Usage', claim: 'precedence input > environment > env-file; .env read only when env-file names it; malformed lines warned by number', checks: [test('test/unit/config.test.ts', 'prefers an input to the environment, and the environment to the .env file'), test('test/e2e/inputs.test.ts', 'is read only when env-file names it; a malformed line is a warning naming its number'), here(CHECKS.noVariable)] },
-  { section: 'Versions and pinning', claim: 'releases move vX; the release command refuses a dirty tree etc.', checks: [test('test/unit/release-rules.test.ts', ''), unchecked('tag moves on GitHub are outside the repository; npm run release:check exercises them on a scratch clone')] },
+  { section: 'Versions and pinning', claim: 'releases move vX; the release command refuses a dirty tree etc.', checks: [test('test/unit/release-rules.test.ts', 'refuses a changelog without an Unreleased section'), test('scripts/release-check.sh', "expect_refusal 'not greater than the current'"), unchecked('tag moves on GitHub are outside the repository; npm run release:check exercises them on a scratch clone')] },
   { section: 'Inputs', claim: 'the inputs table', checks: [{ by: 'npm run docs', file: 'test/unit/readme.test.ts', test: 'has the inputs and outputs tables of action.yml' }] },
   { section: 'Inputs', claim: 'names 1-128 safe characters; control characters refused, escaped; keys over 1024 bytes refused; no user:password@ in s3-endpoint; inputs of another mode fail, variables ignored', checks: [test('test/e2e/reference-modes.test.ts', 'rejects an unsafe version before any S3 request, naming the input and variable'), test('test/e2e/inputs.test.ts', 'a newline in model-s3-uri cannot forge a line of the marker'), test('test/unit/config.test.ts', 'refuses a staging whose fixed keys would be longer than S3 allows'), test('test/e2e/inputs.test.ts', 'an endpoint with user:password@ fails before any request'), test('test/e2e/inputs.test.ts', 'names inputs of another mode by their input names'), test('test/unit/config.test.ts', 'ignores variables of other modes'), here(CHECKS.numbers)] },
   { section: 'Outputs', claim: 'the outputs table', checks: [{ by: 'npm run docs', file: 'test/unit/readme.test.ts', test: 'has the inputs and outputs tables of action.yml' }, test('test/unit/action-definition.test.ts', 'declares every output of the spec')] },
@@ -210,7 +211,8 @@ const CLAIMS: readonly Claim[] = [
   { section: 'IAM policy', claim: 'a least-privilege policy per mode, and the cross-account role policy', checks: [test('test/unit/readme-iam-policy.test.ts', 'every request is allowed, and every grant is used')] },
   { section: 'IAM policy', claim: 'the bucket policy of the source account, the write options and KMS permissions', checks: [unchecked('IAM evaluation of resource policies and KMS key policies needs AWS; the in-memory store has no permissions')] },
   { section: 'Troubleshooting', claim: 'the messages quoted', checks: [here(CHECKS.messages)] },
-  { section: 'Development', claim: 'lint enforces the boundaries; a key fragment outside layout.ts fails a test; duplicates fail past 1 %', checks: [test('test/unit/key-ownership.test.ts', 'builds every staging key in layout.ts'), unchecked('eslint and jscpd settings are checked by running them, not by a test')] },
+  { section: 'Development', claim: 'lint enforces the boundaries; a key fragment outside layout.ts fails a test; duplicates fail past 1 %', checks: [test('test/unit/key-ownership.test.ts', 'builds every staging key in layout.ts'), here(CHECKS.tooling)] },
+  { section: 'Development', claim: 'RGW tier: a memstore of 4 GiB by default; CI runs both tiers; setup-node reads .node-version; s3rver-up.ts writes env and pid', checks: [here(CHECKS.tooling)] },
   { section: 'Development', claim: 'the source tree, the scripts and workflows named', checks: [here(CHECKS.paths)] },
   { section: 'Development', claim: 'the bundle sizes, and that the command line leaves the Actions cache out', checks: [test('test/e2e/actions-cache.test.ts', 'leave the Actions cache out of the command line, which never uses it'), unchecked('the sizes in MB are measured figures')] },
   { section: 'Development', claim: 'the embedded server lacks ListMultipartUploads and AbortMultipartUpload, ignores conditional writes', checks: [test('test/e2e/stock-server.test.ts', 'warns about the probe upload it could not abort'), test('test/e2e/race.test.ts', 'it cannot on the embedded server')] },
@@ -529,6 +531,28 @@ describe('README against the code', () => {
     const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
     for (const [, script] of checked.matchAll(/npm run ([a-z][a-z0-9:-]*)/g)) expect(scripts, `npm run ${script}`).toContain(script);
     for (const [, script] of checked.matchAll(/npm (start|test)\b/g)) expect(scripts).toContain(script);
+  });
+
+  it(CHECKS.tooling, () => {
+    const development = flat(section('Development'));
+    const lint = read('eslint.config.js');
+    expect(development).toContain('(the AWS SDK only in `src/s3/`, no `report/` or `@actions/*` from `src/operations/`)');
+    for (const pattern of ["group: ['@aws-sdk/*']", "group: ['**/report/*', '**/report/**']", "group: ['@actions/*']"]) expect(lint).toContain(pattern);
+    expect(development).toContain('`npm run duplicates` fails past 1 % duplicated lines');
+    expect((JSON.parse(read('.jscpd.json')) as { threshold: number }).threshold).toBe(1);
+    expect(development).toContain('Its OSD keeps objects in memory, 4 GiB by default');
+    expect(read('test/servers/ceph-rgw-up.sh')).toContain(`MEMSTORE_BYTES=\${RIVA_CEPH_MEMSTORE_BYTES:-${4 * GIB}}`);
+    expect(development).toContain('setup-node reads `.node-version`');
+    for (const workflow of readdirSync(new URL('.github/workflows/', root))) {
+      const text = read(`.github/workflows/${workflow}`);
+      if (text.includes('actions/setup-node')) expect(text, workflow).toContain('node-version-file: .node-version');
+    }
+    expect(development).toContain('(its values in `DIR/env` and the step\'s outputs, `kill "$(cat DIR/pid)"` stops it)');
+    expect(development).toContain('CI (`.ci/run`) runs both tiers');
+    expect(read('.ci/run')).toMatch(/^npm test$[\s\S]*^npm run test:rgw$/m);
+    const up = read('test/servers/s3rver-up.ts');
+    expect(up).toContain("join(directory, 'env')");
+    expect(up).toContain("join(directory, 'pid')");
   });
 });
 
