@@ -22,7 +22,7 @@ const ReferencedObjectSchema = z.object({
 
 /** An object the staging consists of, pinned: what verify and promote hold it to. */
 const PinnedObjectSchema = z.object({
-  path: z.string().min(1).describe('Relative to the staging prefix, e.g. models/…/x.riva'),
+  path: z.string().min(1).describe('Relative to the staging prefix, e.g. source/<archive>.tar.gz or models/…/x.riva'),
   uri: s3Uri,
   size_bytes: z.number().int().nonnegative(),
   etag: z.string().min(1).describe('ETag as the server reported it after the write, without quotes'),

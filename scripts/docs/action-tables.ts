@@ -1,8 +1,11 @@
-// README's generated parts: the inputs and outputs tables from action.yml, and the command
-// line's synopsis from its own option table, so neither can drift from what it describes.
+// README's generated parts: the inputs and outputs tables from action.yml, the command line's
+// synopsis from its own option table, and the metadata document's fields from its schema, so none
+// can drift from what it describes.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { usage } from '../../src/command-line/usage.ts';
+import { metadataFieldsTable } from './metadata-fields.ts';
+import { cell } from './table-cell.ts';
 
 export interface ActionDefinition {
   readonly inputs: Record<string, { readonly description: string }>;
@@ -64,10 +67,6 @@ export function withSection(readme: string, name: string, content: string, sourc
 
 export function renderReadme(readme: string, action: ActionDefinition): string {
   const tables = withSection(withSection(readme, 'inputs', inputsTable(action)), 'outputs', outputsTable(action));
-  return withSection(tables, 'synopsis', commandLineSynopsis(), "the command line's option table");
-}
-
-/** Text safe inside a Markdown table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const synopsis = withSection(tables, 'synopsis', commandLineSynopsis(), "the command line's option table");
+  return withSection(synopsis, 'metadata', metadataFieldsTable(), 'the metadata schema');
 }

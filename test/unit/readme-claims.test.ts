@@ -6,7 +6,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { README, readActionDefinition } from '../../scripts/docs/action-tables.ts';
+import { README, readActionDefinition, renderReadme } from '../../scripts/docs/action-tables.ts';
+import { metadataFieldsTable } from '../../scripts/docs/metadata-fields.ts';
 import { ARCHIVE_HEAD_BYTES } from '../../src/archive/archive-head.ts';
 import { defaultMaxInflatedBytes } from '../../src/archive/inflation-limit.ts';
 import { EXIT_CANCELLED } from '../../src/cancellation.ts';
@@ -90,6 +91,7 @@ const CHECKS = {
   modes: 'every mode README names is a mode, and the mode table has a row for each',
   files: 'every staging file README names is one the layouts or fetch write',
   metadata: "every metadata field README names is in the published JSON Schema, at schema_version 2",
+  metadataTable: "has the metadata fields table of the schema (run `npm run docs` after changing src/metadata.ts)",
   statuses: 'every status and output README names is one the code reports',
   messages: 'every message README quotes is one the code says',
   numbers: 'every number README states about limits and defaults is the one in the code',
@@ -205,6 +207,7 @@ const CLAIMS: readonly Claim[] = [
   { section: 'Reliability', claim: 'credentials: empty AWS_PROFILE ignored; an undefined profile dropped with keys set; secrets masked', checks: [test('test/e2e/reference-modes.test.ts', 'ignores an empty AWS_PROFILE when keys are in the environment'), test('test/e2e/reference-modes.test.ts', 'masks the secret key and never prints it')] },
   { section: 'Reliability', claim: 'the marker is key=value text, its lines as listed', checks: [test('test/unit/marker.test.ts', 'round-trips and records the source it was staged from'), here(CHECKS.marker)] },
   // Metadata, proxies, regions, IAM, troubleshooting, development
+  { section: 'Metadata document', claim: "the fields table, each field's type, presence and meaning", checks: [{ by: 'npm run docs', file: 'test/unit/readme-claims.test.ts', test: CHECKS.metadataTable }] },
   { section: 'Metadata document', claim: 'validated by zod before writing; the published JSON Schema is generated from it; unknown fields refused; version 1 still read', checks: [test('test/unit/metadata.test.ts', 'refuses to build a document that breaks the schema'), test('test/unit/metadata.test.ts', 'is the one generated from the zod schema'), test('test/unit/metadata.test.ts', 'refuses unknown fields and a version 2 document without ETags'), test('test/unit/metadata.test.ts', 'reads a schema version 1 document'), here(CHECKS.metadata)] },
   { section: 'Proxies', claim: 'input over variables; lower-case wins; NO_PROXY forms; metadata and container endpoints never proxied; everything goes through it; password masked', checks: [test('test/unit/network-config.test.ts', 'takes the input (or RIVA_STAGE_HTTP_PROXY) over the variables, for both schemes'), test('test/unit/network-config.test.ts', 'goes direct for NO_PROXY hosts'), test('test/unit/network-config.test.ts', 'never proxies the instance metadata service or the container credential endpoints'), test('test/e2e/proxy.test.ts', 'stages through the proxy on any server'), test('test/unit/network-config.test.ts', 'refuses a proxy that is not http(s), naming the input or the variable, with its password masked')] },
   { section: 'Regions', claim: 'an AWS region name without an endpoint, any plain name with one; redirects followed once and remembered', checks: [test('test/unit/network-config.test.ts', 'refuses %j without s3-endpoint'), test('test/e2e/regions.test.ts', 'stages from an archive bucket in another region'), test('test/e2e/regions.test.ts', 'reports a bucket that is not where the redirect says as a wrong region')] },
@@ -409,6 +412,18 @@ describe('README against the code', () => {
     for (const field of fields) expect([...properties], field).toContain(field);
     expect((schema.properties as Record<string, { const?: number }>).schema_version?.const).toBe(2);
     expect(section('Metadata document')).toContain('`schema_version` is 2');
+  });
+
+  it(CHECKS.metadataTable, () => {
+    const table = metadataFieldsTable();
+    expect(readme).toContain(table);
+    expect(table).toContain('| `files[].sha256` | string | always |');
+    expect(table).toContain('| `promoted_from` | object | optional |');
+    expect(table).toContain('| `source_copy` | object, or null | always |');
+    // A README whose table drifted from the schema is not what rendering gives.
+    const drifted = readme.replace('| `source.size_bytes` | integer |', '| `source.size_bytes` | string |');
+    expect(drifted).not.toBe(readme);
+    expect(renderReadme(drifted, readActionDefinition())).toBe(readme);
   });
 
   it(CHECKS.statuses, () => {
