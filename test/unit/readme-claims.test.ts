@@ -22,7 +22,7 @@ import { serialiseMarker, type MarkerRecord } from '../../src/marker.ts';
 import type { OperationResult } from '../../src/operations/index.ts';
 import { jsonDetails } from '../../src/report/render.ts';
 import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
-import { EXIT_UNSUPPORTED_NODE } from '../../src/node-version.ts';
+import { EXIT_UNSUPPORTED_NODE, MINIMUM_NODE_MAJOR } from '../../src/node-version.ts';
 import { DEFAULT_STALL_TIMEOUT_MS } from '../../src/s3/client.ts';
 import { MAX_STREAM_UPLOAD_BYTES, UPLOAD_MEMORY_BUDGET, partSizeFor, queueSizeFor } from '../../src/s3/multipart.ts';
 import { SINGLE_COPY_LIMIT } from '../../src/s3/server-side-copy.ts';
@@ -99,6 +99,7 @@ const CHECKS = {
   marker: "the completion marker's lines are the ones README lists",
   json: "--json's details per mode are the ones README lists",
   paths: 'every file and npm script README names exists',
+  sandbox: "the sandbox's commands in README are the ones it prints, and the Node version is 24",
   tooling: "the development section's claims about lint, duplicates, the test servers and the workflows hold",
 } as const;
 
@@ -133,7 +134,8 @@ const CLAIMS: readonly Claim[] = [
   { section: 'Which mode do I want?', claim: 'promote moves no bytes: server-side copies', checks: [test('test/operations/promote.test.ts', 'copies every object server-side, then writes the metadata, then the marker')] },
   // Try it
   { section: 'Try it', claim: 'npm run sandbox prints exports and three commands that exit 0; --check runs them', checks: [test('test/e2e/sandbox.test.ts', 'every command the sandbox prints exits 0')] },
-  { section: 'Try it', claim: 'the sandbox commands', checks: [here(CHECKS.commandLines)] },
+  { section: 'Try it', claim: 'the sandbox commands', checks: [here(CHECKS.commandLines), here(CHECKS.sandbox)] },
+  { section: 'Try it', claim: 'scripts and tests run on Node 24, installed by the node devDependency', checks: [here(CHECKS.sandbox)] },
   { section: 'Try it', claim: 'npm start shows each mode and the bucket on disk', checks: [unchecked('the demo is a script for people to read; its output is not asserted')] },
   // Modes
   { section: 'Modes', claim: 'every mode checks the archive head (64 KiB): gzip, a first tar header with a sane name', checks: [test('test/e2e/trust.test.ts', 'refuses %s, writing no metadata and no marker'), test('test/unit/archive-head.test.ts', 'reads 64 KiB by default'), here(CHECKS.numbers)] },
@@ -546,6 +548,19 @@ describe('README against the code', () => {
     const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
     for (const [, script] of checked.matchAll(/npm run ([a-z][a-z0-9:-]*)/g)) expect(scripts, `npm run ${script}`).toContain(script);
     for (const [, script] of checked.matchAll(/npm (start|test)\b/g)) expect(scripts).toContain(script);
+  });
+
+  it(CHECKS.sandbox, () => {
+    const sandbox = read('scripts/sandbox.ts');
+    const prefix = /const COMMAND_PREFIX = '([^']+)';/.exec(sandbox)![1]!;
+    const shown = codeBlocks(section('Try it'), 'sh').flatMap((block) => block.split('\n')).filter((line) => line.startsWith(prefix));
+    expect(shown).toHaveLength(3);
+    for (const line of shown) expect(sandbox).toContain(`\${COMMAND_PREFIX}${line.slice(prefix.length)}`);
+    const pkg = JSON.parse(read('package.json')) as { engines: { node: string }; devDependencies: { node: string } };
+    expect(pkg.engines.node).toBe('>=24');
+    expect(pkg.devDependencies.node).toMatch(/^\^24\./);
+    expect(MINIMUM_NODE_MAJOR).toBe(24);
+    expect(flat(section('Try it'))).toContain('Scripts and tests run on Node 24');
   });
 
   it(CHECKS.tooling, () => {
