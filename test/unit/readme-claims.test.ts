@@ -27,6 +27,7 @@ import { DEFAULT_STALL_TIMEOUT_MS } from '../../src/s3/client.ts';
 import { MAX_STREAM_UPLOAD_BYTES, UPLOAD_MEMORY_BUDGET, partSizeFor, queueSizeFor } from '../../src/s3/multipart.ts';
 import { SINGLE_COPY_LIMIT } from '../../src/s3/server-side-copy.ts';
 import { MAX_KEY_BYTES } from '../../src/s3/uri.ts';
+import { ARCHIVE_STORAGE_CLASSES, CANNED_ACLS, CHECKSUM_ALGORITHMS, ENCRYPTION_MODES, READABLE_STORAGE_CLASSES } from '../../src/s3/write-options.ts';
 import { MANIFEST_NAME } from '../../src/operations/fetch/destination.ts';
 
 const MIB = 1024 ** 2;
@@ -100,6 +101,7 @@ const CHECKS = {
   json: "--json's details per mode are the ones README lists",
   paths: 'every file and npm script README names exists',
   sandbox: "the sandbox's commands in README are the ones it prints, and the Node version is 24",
+  writeSettings: 'the write settings table names each setting with its variable and exactly the values the code takes',
   tooling: "the development section's claims about lint, duplicates, the test servers and the workflows hold",
 } as const;
 
@@ -185,6 +187,7 @@ const CLAIMS: readonly Claim[] = [
   { section: 'Command line', claim: 'RIVA_STAGE_DEBUG=1 shows retries', checks: [here(CHECKS.variables), unchecked('what debug output shows is not asserted')] },
   // Write options
   { section: 'Encryption, ACL, storage class, tags and checksums', claim: 'every object a staging or promote writes carries the settings, uploads and copies alike', checks: [test('test/e2e/write-options.test.ts', 'sends the ACL, storage class and tags given with every object it writes, uploads and copies alike'), test('test/operations/write-options.test.ts', 'reach every object a full staging and its promotion write')] },
+  { section: 'Encryption, ACL, storage class, tags and checksums', claim: 'the table: each setting, its variable, its values', checks: [here(CHECKS.writeSettings)] },
   { section: 'Encryption, ACL, storage class, tags and checksums', claim: 'the values each setting takes; KMS key and Bucket Key only with aws:kms; GLACIER and DEEP_ARCHIVE refused', checks: [test('test/unit/write-settings.test.ts', 'says which values each setting takes'), test('test/unit/write-settings.test.ts', 'takes a KMS key and Bucket Key only with SSE-KMS'), test('test/e2e/write-options.test.ts', 'refuses an archive storage class before writing anything')] },
   { section: 'Encryption, ACL, storage class, tags and checksums', claim: 'checksum default CRC32 on AWS, none with an endpoint; MD5 sends Content-MD5; a damaged part is sent again', checks: [test('test/unit/write-settings.test.ts', 'writes with the bucket defaults unless told, with the SDK checksum on AWS and none with an endpoint'), test('test/e2e/write-options.test.ts', 'has the damaged part refused with BadDigest, sends that part again')] },
   { section: 'Encryption, ACL, storage class, tags and checksums', claim: 'tags re-applied with PutObjectTagging after multipart uploads and copies', checks: [test('test/unit/write-settings.test.ts', 'stores uploads, copies and part-by-part copies alike'), unchecked('that Ceph RGW 16 drops tags sent with a copy is an observation about that server')] },
@@ -561,6 +564,28 @@ describe('README against the code', () => {
     expect(pkg.devDependencies.node).toMatch(/^\^24\./);
     expect(MINIMUM_NODE_MAJOR).toBe(24);
     expect(flat(section('Try it'))).toContain('Scripts and tests run on Node 24');
+  });
+
+  it(CHECKS.writeSettings, () => {
+    const rows = section('Encryption, ACL, storage class, tags and checksums').split('\n').filter((line) => /^\| `[a-z-]+` \| `[A-Z_]+` \|/.test(line));
+    expect(rows).toHaveLength(7);
+    const values: Partial<Record<string, readonly string[]>> = {
+      sse: ENCRYPTION_MODES,
+      acl: CANNED_ACLS,
+      'storage-class': READABLE_STORAGE_CLASSES,
+      'checksum-algorithm': CHECKSUM_ALGORITHMS,
+    };
+    for (const row of rows) {
+      const [, input, variable, taken] = /^\| `([a-z-]+)` \| `([A-Z_]+)` \| ([^|]+) \|/.exec(row)!;
+      const definition = Object.values(INPUTS).find((candidate) => candidate.input === input);
+      expect(definition?.env, row).toEqual([variable]);
+      const expected = values[input!];
+      if (expected !== undefined) {
+        const listed = [...taken!.matchAll(/`([^`]+)`/g)].map((match) => match[1]).filter((value) => !value!.includes(' ') && value !== 'alias/NAME');
+        expect(listed.sort(), input).toEqual([...expected].sort());
+      }
+    }
+    for (const refused of ARCHIVE_STORAGE_CLASSES) expect(flat(section('Encryption, ACL, storage class, tags and checksums'))).toContain(`\`${refused}\``);
   });
 
   it(CHECKS.tooling, () => {
