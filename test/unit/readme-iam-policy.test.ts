@@ -6,13 +6,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { README } from '../../scripts/docs/action-tables.ts';
 import { MODES, type Mode, type Operation } from '../../src/config/config.ts';
 import { operationFor } from '../../src/operations/index.ts';
 import { MemoryObjectStore, type StoreRequest } from '../../src/s3/memory-object-store.ts';
 import type { ByteRange, CompletedPart, CopySource, ObjectInfo } from '../../src/s3/object-store.ts';
 import type { S3Location } from '../../src/s3/uri.ts';
 import { CONTAINER_KEY, MODEL_KEY, makeRawArchive } from '../helpers/fixtures.ts';
+import { deniedNeeds, listOf as list, matches, policyFor, readmePolicies, type Need, type Place, type S3Action } from '../helpers/readme-iam.ts';
 import {
   BUCKET, clearRequests, configOf, rejectionOf, sha256, sharedModelArchive, useOperationHarness, type MemoryBintarball,
 } from '../operations/operation-harness.ts';
@@ -53,14 +53,7 @@ class CopyRecordingStore extends MemoryObjectStore {
   }
 }
 
-type Action = 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject' | 's3:ListBucket' | 's3:AbortMultipartUpload';
-
-interface Need {
-  readonly action: Action;
-  readonly arn: string;
-  /** The request, for messages. */
-  readonly request: string;
-}
+type Action = Extract<S3Action, 's3:GetObject' | 's3:PutObject' | 's3:DeleteObject' | 's3:ListBucket' | 's3:AbortMultipartUpload'>;
 
 const ACTION_OF: Record<StoreRequest['operation'], Action> = {
   head: 's3:GetObject',
@@ -91,55 +84,6 @@ function needsOf(store: CopyRecordingStore): Need[] {
   const copySources = store.copySources.map((id): Need => ({ action: 's3:GetObject', arn: `arn:aws:s3:::${id}`, request: `copy from ${id}` }));
   const missing = store.missing.map((id): Need => ({ action: 's3:ListBucket', arn: `arn:aws:s3:::${id.slice(0, id.indexOf('/'))}`, request: `404 for ${id}` }));
   return [...requests, ...copySources, ...missing];
-}
-
-interface Statement {
-  readonly Effect: 'Allow';
-  readonly Action: string | string[];
-  readonly Resource: string | string[];
-}
-
-const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
-
-/** An IAM resource pattern: `*` matches any run of characters, `/` included. */
-function matches(pattern: string, arn: string): boolean {
-  const expression = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${expression}$`).test(arn);
-}
-
-/** README's policies, by the modes named in the `<!-- iam-policy: MODE -->` lines before each. */
-function readmePolicies(): Map<string, string> {
-  const readme = readFileSync(README, 'utf8');
-  const policies = new Map<string, string>();
-  for (const block of readme.matchAll(/((?:<!-- iam-policy: [a-z-]+ -->\n)+)```json\n([\s\S]*?)\n```/g)) {
-    for (const [, mode] of (block[1] ?? '').matchAll(/<!-- iam-policy: ([a-z-]+) -->/g)) policies.set(mode!, block[2]!);
-  }
-  return policies;
-}
-
-/** Where a policy's runs happen: the environments, and the buckets its names stand for. */
-interface Place {
-  readonly env: string;
-  readonly fromEnv?: string;
-  /** README's bucket names in the order they are replaced (longest first), with the buckets the runs use. */
-  readonly buckets?: ReadonlyArray<readonly [string, string]>;
-}
-
-/** A README policy for the buckets and environments the runs below use. */
-function policyFor(name: string, place: Place): Statement[] {
-  const text = readmePolicies().get(name);
-  if (text === undefined) throw new Error(`README has no IAM policy marked <!-- iam-policy: ${name} -->`);
-  let concrete = text;
-  for (const [readmeName, bucket] of place.buckets ?? [['ml-artifacts', BUCKET]]) concrete = concrete.replaceAll(readmeName, bucket);
-  concrete = concrete.replaceAll('<from-env>', place.fromEnv ?? '<from-env>').replaceAll('<env>', place.env);
-  const document = JSON.parse(concrete) as { Version: string; Statement: Statement[] };
-  expect(document.Version).toBe('2012-10-17');
-  for (const statement of document.Statement) expect(statement.Effect).toBe('Allow');
-  return document.Statement;
-}
-
-function allowedBy(statements: readonly Statement[], need: Need): Statement | undefined {
-  return statements.find((statement) => list(statement.Action).includes(need.action) && list(statement.Resource).some((resource) => matches(resource, need.arn)));
 }
 
 async function seeded(archive?: Buffer): Promise<MemoryBintarball & { store: CopyRecordingStore }> {
@@ -185,7 +129,7 @@ const tempFolder = () => {
 };
 
 /** The scenarios that reach every request a mode sends: each returns the stores it ran against. */
-const SCENARIOS: Record<Operation | 'promote-to-bucket', { environments: Place; runs: () => Promise<CopyRecordingStore[]> }> = {
+const SCENARIOS: Record<Operation | 'promote-to-bucket', { environments: Omit<Place, 'buckets'> & Partial<Pick<Place, 'buckets'>>; runs: () => Promise<CopyRecordingStore[]> }> = {
   'bintarball-reference': { environments: { env: 'dev' }, runs: () => stageScenarios('bintarball-reference') },
   'reference-only': { environments: { env: 'dev' }, runs: () => stageScenarios('reference-only') },
   full: {
@@ -312,11 +256,11 @@ describe("README's IAM policies", () => {
 
   it.each(Object.keys(SCENARIOS) as (keyof typeof SCENARIOS)[])('%s: every request is allowed, and every grant is used', async (operation) => {
     const { environments, runs } = SCENARIOS[operation];
-    const statements = policyFor(operation, environments);
+    const statements = policyFor(operation, { ...environments, buckets: environments.buckets ?? [['ml-artifacts', BUCKET]] });
     const needs = (await runs()).flatMap(needsOf);
     expect(needs.length).toBeGreaterThan(0);
 
-    const denied = [...new Set(needs.filter((need) => allowedBy(statements, need) === undefined).map((need) => `${need.action} for ${need.request}`))];
+    const denied = deniedNeeds(statements, needs);
     expect(denied, 'requests the README policy does not allow').toEqual([]);
 
     const unused: string[] = [];
