@@ -1,4 +1,4 @@
-// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback]`: full mode and deep verify
+// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback --runs=abcdefg]`: full mode and deep verify
 // against the seed's sequential way, an expert's aws CLI script and the upload floor, on one
 // embedded S3 server, over each link given. Not a test: nothing asserts times.
 //   shaped link (the default, 800 Mbit/s and 2 Gbit/s): loopback in a private network namespace,
@@ -10,6 +10,7 @@
 //   (c) expert's script: aws CLI, server-side copy, download hashed and extracted as it arrives
 //   (d) floor: upload just the extracted .riva bytes with lib-storage
 //   (e) deep verify of (a)'s staging, beside (f) aws s3 cp --recursive + sha256sum -c
+//   (g) fetch of (a)'s staging to disk, pinned and hashed: what a deploy job runs in place of (f)
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync, createReadStream } from 'node:fs';
@@ -34,8 +35,11 @@ const { values } = parseArgs({
   options: {
     size: { type: 'string', default: process.env.RIVA_BENCH_SIZE ?? '1GiB' },
     links: { type: 'string', default: process.env.RIVA_BENCH_LINKS ?? '800mbit,2gbit' },
+    runs: { type: 'string', default: process.env.RIVA_BENCH_RUNS ?? 'abcdefg' },
   },
 });
+// (a) always runs: the later runs read its staging. (d) uploads what (b) extracted, so it needs (b).
+const wanted = (run: string) => values.runs.toLowerCase().includes(run);
 const modelBytes = parseSize(values.size);
 const requestedLinks = values.links.split(',').map((link) => (link.trim() === 'loopback' ? undefined : parseRate(link)));
 const shapingProblem = !requestedLinks.some((rate) => rate !== undefined)
@@ -96,14 +100,16 @@ try {
       });
       report.row('(a) full mode', full, stagingIdeal);
       const sequentialDir = join(workDir, 'sequential');
-      report.row(
-        "(b) seed's way",
-        await measure(() =>
-          measureScript(join(import.meta.dirname, 'bench', 'sequential-staging.ts'), [sequentialDir, bucket, MODEL_KEY, `${prefix}sequential/`], endpointEnv),
-        ),
-        stagingIdeal,
-      );
-      if (hasAwsCli) {
+      if (wanted('b')) {
+        report.row(
+          "(b) seed's way",
+          await measure(() =>
+            measureScript(join(import.meta.dirname, 'bench', 'sequential-staging.ts'), [sequentialDir, bucket, MODEL_KEY, `${prefix}sequential/`], endpointEnv),
+          ),
+          stagingIdeal,
+        );
+      }
+      if (hasAwsCli && wanted('c')) {
         const expertDir = join(workDir, 'expert');
         report.row(
           "(c) expert's script",
@@ -114,16 +120,19 @@ try {
         );
         rmSync(expertDir, { recursive: true, force: true });
       }
-      report.row(
-        '(d) upload floor',
-        await measure(() =>
-          measureScript(join(import.meta.dirname, 'bench', 'upload-floor.ts'), [join(sequentialDir, 'extracted'), bucket, `${prefix}floor/`], endpointEnv),
-        ),
-        { down: 0, up: stagedBytes },
-      );
+      // The floor uploads what the seed's way extracted.
+      if (wanted('b') && wanted('d')) {
+        report.row(
+          '(d) upload floor',
+          await measure(() =>
+            measureScript(join(import.meta.dirname, 'bench', 'upload-floor.ts'), [join(sequentialDir, 'extracted'), bucket, `${prefix}floor/`], endpointEnv),
+          ),
+          { down: 0, up: stagedBytes },
+        );
+      }
       rmSync(sequentialDir, { recursive: true, force: true });
-      report.row('(e) deep verify of (a)', await measure(() => measureDeepVerify(target, metadataUri)), verifyIdeal);
-      if (hasAwsCli) {
+      if (wanted('e')) report.row('(e) deep verify of (a)', await measure(() => measureDeepVerify(target, metadataUri)), verifyIdeal);
+      if (hasAwsCli && wanted('f')) {
         const verifyDir = join(workDir, 'expert-verify');
         const stagingPrefix = metadataUri.slice(0, metadataUri.lastIndexOf('/') + 1);
         report.row(
@@ -132,6 +141,11 @@ try {
           verifyIdeal,
         );
         rmSync(verifyDir, { recursive: true, force: true });
+      }
+      if (wanted('g')) {
+        const fetchDir = join(workDir, 'fetched');
+        report.row('(g) fetch of (a)', await measure(() => measureFetch(target, metadataUri, fetchDir)), verifyIdeal);
+        rmSync(fetchDir, { recursive: true, force: true });
       }
       report.summary();
       console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
@@ -190,6 +204,9 @@ function createReport(link: ShapedLink | undefined, stagedBytes: number) {
       const floor = wall('(d)');
       if (full && sequential) console.log(`(b)/(a) = ${(sequential.wallMs / full.wallMs).toFixed(2)}`);
       if (full && floor) console.log(`(a)/(d) = ${(full.wallMs / floor.wallMs).toFixed(2)}`);
+      const fetched = wall('(g)');
+      const pair = wall('(f)');
+      if (fetched && pair) console.log(`(g)/(f) = ${(fetched.wallMs / pair.wallMs).toFixed(2)}`);
       if (full) console.log(`(a) CPU per GiB staged: ${seconds((full.cpuMs * 1024 * MIB) / stagedBytes)}`);
     },
   };
@@ -213,6 +230,10 @@ async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Pr
 
 async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Measurement> {
   return (await measureAction(s3, 'deep verify', { mode: 'verify', 'deployment-json-uri': metadataUri, deep: 'true' })).measurement;
+}
+
+async function measureFetch(s3: S3Target, metadataUri: string, destination: string): Promise<Measurement> {
+  return (await measureAction(s3, 'fetch', { mode: 'fetch', 'deployment-json-uri': metadataUri, destination })).measurement;
 }
 
 /** The built action, run as the Actions runner runs it, against the benchmark's server. */
