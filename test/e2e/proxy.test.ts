@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action-runner.ts';
 import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, stagingInputs } from '../helpers/bintarball.ts';
@@ -139,6 +140,25 @@ describe('through a forward proxy', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs.status).toBe('staged');
     expect(result.stdout).toContain(`direct for NO_PROXY example.com,${direct.hostname}`);
+    expect(await newProxyRequests()).toEqual([]);
+  });
+
+  it('goes direct to an address in a NO_PROXY CIDR range, the proxy seeing nothing', async () => {
+    const tree = await seedBintarball(target);
+    const direct = new URL(target.endpoint);
+    // The servers the tests start listen on 127.0.0.1: the range is written around that address.
+    expect(isIPv4(direct.hostname)).toBe(true);
+    const range = `${direct.hostname.split('.')[0]}.0.0.0/8`;
+
+    const result = await runAction({
+      inputs: stagingInputs(target, target.endpoint, tree),
+      env: { ...credentialsEnv(target), HTTP_PROXY: proxy.url, NO_PROXY: `10.0.0.0/8,${range}` },
+    });
+
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.status).toBe('staged');
+    expect(result.stdout).toContain(`direct for NO_PROXY 10.0.0.0/8,${range}`);
     expect(await newProxyRequests()).toEqual([]);
   });
 
