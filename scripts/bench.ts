@@ -1,4 +1,4 @@
-// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback]`: full mode and deep verify
+// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback --runs=abcdefg]`: full mode and deep verify
 // against the seed's sequential way, an expert's aws CLI script and the upload floor, on one
 // embedded S3 server, over each link given. Not a test: nothing asserts times.
 //   shaped link (the default, 800 Mbit/s and 2 Gbit/s): loopback in a private network namespace,
@@ -10,9 +10,13 @@
 //   (c) expert's script: aws CLI, server-side copy, download hashed and extracted as it arrives
 //   (d) floor: upload just the extracted .riva bytes with lib-storage
 //   (e) deep verify of (a)'s staging, beside (f) aws s3 cp --recursive + sha256sum -c
+//   (g) fetch of (a)'s staging to disk, pinned and hashed: what a deploy job runs in place of (f)
+//   (h) full mode on a miss of the GitHub Actions cache (a protocol-v2 cache service over Azurite,
+//     its blob store on the same link): when the outputs are out, and how much longer the step
+//     runs while the archive is saved
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync, createReadStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, createReadStream } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +25,8 @@ import { runAction } from '../test/helpers/action-runner.ts';
 import { credentialsEnv } from '../test/helpers/bintarball.ts';
 import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
 import { startS3Target, type S3Target } from '../test/helpers/s3-target.ts';
+import { startAzurite } from '../test/helpers/azurite.ts';
+import { startActionsCacheService } from '../test/servers/actions-cache-service.ts';
 import { measureCommand, measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
 import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
 import { formatBytes } from '../src/format.ts';
@@ -34,8 +40,11 @@ const { values } = parseArgs({
   options: {
     size: { type: 'string', default: process.env.RIVA_BENCH_SIZE ?? '1GiB' },
     links: { type: 'string', default: process.env.RIVA_BENCH_LINKS ?? '800mbit,2gbit' },
+    runs: { type: 'string', default: process.env.RIVA_BENCH_RUNS ?? 'abcdefgh' },
   },
 });
+// (a) always runs: the later runs read its staging. (d) uploads what (b) extracted, so it needs (b).
+const wanted = (run: string) => values.runs.toLowerCase().includes(run);
 const modelBytes = parseSize(values.size);
 const requestedLinks = values.links.split(',').map((link) => (link.trim() === 'loopback' ? undefined : parseRate(link)));
 const shapingProblem = !requestedLinks.some((rate) => rate !== undefined)
@@ -55,6 +64,7 @@ mkdirSync(workDir, { recursive: true });
 console.log(`Generating a synthetic model: ${formatBytes(modelBytes)} of incompressible .riva plus 64 MiB compressible…`);
 const archivePath = await generateArchive(join(workDir, 'archive'), modelBytes);
 const target = await startS3Target({ directory: join(workDir, 's3') });
+const actionsCache = wanted('h') ? await startActionsCache() : undefined;
 try {
   const bucket = await target.createBucket();
   const endpointEnv = {
@@ -82,7 +92,8 @@ try {
   const verifyIdeal: Ideal = { down: archiveSize + stagedBytes, up: 0 };
 
   for (const [index, rate] of links.entries()) {
-    const link = rate === undefined ? undefined : shapeLink(Number(new URL(target.endpoint).port), rate);
+    const ports = [Number(new URL(target.endpoint).port), ...(actionsCache === undefined ? [] : [actionsCache.azurite.port])];
+    const link = rate === undefined ? undefined : shapeLink(ports, rate);
     try {
       console.log(link === undefined ? 'Loopback, the server on the same cores, no link:' : `Link shaped to ${formatRate(rate!)} each way:`);
       const measure = (work: () => Promise<Measurement>) => measured(link, work);
@@ -96,14 +107,16 @@ try {
       });
       report.row('(a) full mode', full, stagingIdeal);
       const sequentialDir = join(workDir, 'sequential');
-      report.row(
-        "(b) seed's way",
-        await measure(() =>
-          measureScript(join(import.meta.dirname, 'bench', 'sequential-staging.ts'), [sequentialDir, bucket, MODEL_KEY, `${prefix}sequential/`], endpointEnv),
-        ),
-        stagingIdeal,
-      );
-      if (hasAwsCli) {
+      if (wanted('b')) {
+        report.row(
+          "(b) seed's way",
+          await measure(() =>
+            measureScript(join(import.meta.dirname, 'bench', 'sequential-staging.ts'), [sequentialDir, bucket, MODEL_KEY, `${prefix}sequential/`], endpointEnv),
+          ),
+          stagingIdeal,
+        );
+      }
+      if (hasAwsCli && wanted('c')) {
         const expertDir = join(workDir, 'expert');
         report.row(
           "(c) expert's script",
@@ -114,16 +127,19 @@ try {
         );
         rmSync(expertDir, { recursive: true, force: true });
       }
-      report.row(
-        '(d) upload floor',
-        await measure(() =>
-          measureScript(join(import.meta.dirname, 'bench', 'upload-floor.ts'), [join(sequentialDir, 'extracted'), bucket, `${prefix}floor/`], endpointEnv),
-        ),
-        { down: 0, up: stagedBytes },
-      );
+      // The floor uploads what the seed's way extracted.
+      if (wanted('b') && wanted('d')) {
+        report.row(
+          '(d) upload floor',
+          await measure(() =>
+            measureScript(join(import.meta.dirname, 'bench', 'upload-floor.ts'), [join(sequentialDir, 'extracted'), bucket, `${prefix}floor/`], endpointEnv),
+          ),
+          { down: 0, up: stagedBytes },
+        );
+      }
       rmSync(sequentialDir, { recursive: true, force: true });
-      report.row('(e) deep verify of (a)', await measure(() => measureDeepVerify(target, metadataUri)), verifyIdeal);
-      if (hasAwsCli) {
+      if (wanted('e')) report.row('(e) deep verify of (a)', await measure(() => measureDeepVerify(target, metadataUri)), verifyIdeal);
+      if (hasAwsCli && wanted('f')) {
         const verifyDir = join(workDir, 'expert-verify');
         const stagingPrefix = metadataUri.slice(0, metadataUri.lastIndexOf('/') + 1);
         report.row(
@@ -133,6 +149,25 @@ try {
         );
         rmSync(verifyDir, { recursive: true, force: true });
       }
+      if (wanted('g')) {
+        const fetchDir = join(workDir, 'fetched');
+        report.row('(g) fetch of (a)', await measure(() => measureFetch(target, metadataUri, fetchDir)), verifyIdeal);
+        rmSync(fetchDir, { recursive: true, force: true });
+      }
+      if (actionsCache !== undefined) {
+        let outputsAtMs = 0;
+        const cached = await measure(async () => {
+          const run = await measureFullMode(target, bucket, `run-${index}-cached/`, actionsCache.runnerEnv(index));
+          outputsAtMs = run.outputsAtMs;
+          return run.measurement;
+        });
+        // The archive crosses the uplink a second time, to the cache's blob store.
+        report.row('(h) (a), cache miss', cached, { down: archiveSize, up: stagedBytes + archiveSize });
+        console.log(
+          `(h) outputs out at ${seconds(outputsAtMs)}, the step ended at ${seconds(cached.result.wallMs)}: ` +
+            `saving the archive to the Actions cache kept it ${seconds(cached.result.wallMs - outputsAtMs)} longer`,
+        );
+      }
       report.summary();
       console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
     } finally {
@@ -140,6 +175,7 @@ try {
     }
   }
 } finally {
+  await actionsCache?.stop();
   await target.stop();
   rmSync(workDir, { recursive: true, force: true });
 }
@@ -190,6 +226,9 @@ function createReport(link: ShapedLink | undefined, stagedBytes: number) {
       const floor = wall('(d)');
       if (full && sequential) console.log(`(b)/(a) = ${(sequential.wallMs / full.wallMs).toFixed(2)}`);
       if (full && floor) console.log(`(a)/(d) = ${(full.wallMs / floor.wallMs).toFixed(2)}`);
+      const fetched = wall('(g)');
+      const pair = wall('(f)');
+      if (fetched && pair) console.log(`(g)/(f) = ${(fetched.wallMs / pair.wallMs).toFixed(2)}`);
       if (full) console.log(`(a) CPU per GiB staged: ${seconds((full.cpuMs * 1024 * MIB) / stagedBytes)}`);
     },
   };
@@ -199,36 +238,78 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Promise<{ measurement: Measurement; metadataUri: string }> {
-  const { measurement, outputs } = await measureAction(s3, 'full mode', {
+async function measureFullMode(
+  s3: S3Target,
+  bucket: string,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ measurement: Measurement; metadataUri: string; outputsAtMs: number }> {
+  const { measurement, outputs, outputsAtMs } = await measureAction(s3, 'full mode', {
     mode: 'full',
     'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
     bucket,
     'model-name': `${prefix.slice(0, -1)}-model`,
     'model-version': 'v1',
     environment: 'bench',
-  });
-  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '' };
+  }, env);
+  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '', outputsAtMs };
 }
 
 async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Measurement> {
   return (await measureAction(s3, 'deep verify', { mode: 'verify', 'deployment-json-uri': metadataUri, deep: 'true' })).measurement;
 }
 
-/** The built action, run as the Actions runner runs it, against the benchmark's server. */
-async function measureAction(s3: S3Target, what: string, inputs: Record<string, string>): Promise<{ measurement: Measurement; outputs: Record<string, string> }> {
+async function measureFetch(s3: S3Target, metadataUri: string, destination: string): Promise<Measurement> {
+  return (await measureAction(s3, 'fetch', { mode: 'fetch', 'deployment-json-uri': metadataUri, destination })).measurement;
+}
+
+/**
+ * The built action, run as the Actions runner runs it, against the benchmark's server; with when
+ * its last output (`deployment-json-uri`, set with the others) reached the outputs file.
+ */
+async function measureAction(
+  s3: S3Target,
+  what: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): Promise<{ measurement: Measurement; outputs: Record<string, string>; outputsAtMs: number }> {
   let sampler: ReturnType<typeof sampleProcess> | undefined;
+  let outputsAtMs = 0;
+  let watch: NodeJS.Timeout | undefined;
   const started = performance.now();
   const run = await runAction({
     inputs: { ...inputs, 'aws-region': s3.region, 's3-endpoint': s3.endpoint },
-    env: credentialsEnv(s3),
-    onStart: (child) => {
+    env: { ...credentialsEnv(s3), ...env },
+    onStart: (child, outputFile) => {
       sampler = sampleProcess(child);
+      watch = setInterval(() => {
+        if (outputsAtMs === 0 && readFileSync(outputFile, 'utf8').includes('deployment-json-uri<<')) outputsAtMs = performance.now() - started;
+      }, 50);
     },
   });
+  clearInterval(watch);
   const wallMs = performance.now() - started;
   if (run.exitCode !== 0) throw new Error(`${what} failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs };
+  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs, outputsAtMs: outputsAtMs || wallMs };
+}
+
+/** A GitHub Actions cache service (protocol v2) over Azurite, and a runner's environment for it. */
+async function startActionsCache() {
+  const azurite = await startAzurite();
+  const service = await startActionsCacheService(azurite, { kind: 'endpoint', endpoint: azurite.endpoint });
+  return {
+    azurite,
+    /** A runner's temporary folder of its own for each link: the cache's paths are part of its version, so each link's run is a miss. */
+    runnerEnv: (link: number): Record<string, string> => {
+      const runnerTemp = join(workDir, `runner-temp-${link}`);
+      mkdirSync(runnerTemp, { recursive: true });
+      return { ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RESULTS_URL: service.url, ACTIONS_RUNTIME_TOKEN: service.token, RUNNER_TEMP: runnerTemp };
+    },
+    stop: async () => {
+      await service.stop();
+      await azurite.stop();
+    },
+  };
 }
 
 /** A tar.gz with one large incompressible .riva file and one compressible one. */

@@ -52,11 +52,12 @@ function unavailable(): string | undefined {
 }
 
 /**
- * Shapes loopback traffic from and to `port` to `bitsPerSecond` in each direction. Unclassified
+ * Shapes loopback traffic from and to `ports` to `bitsPerSecond` in each direction, one link all
+ * of them share (as a runner's services share its network interface). Unclassified
  * traffic (HTB's default 0) is sent unshaped. The burst is a millisecond or two at the rate, at
  * least one 64 KiB loopback segment, so the shaper neither stalls nor lets a second's worth through.
  */
-export function shapeLink(port: number, bitsPerSecond: number): ShapedLink {
+export function shapeLink(ports: readonly number[], bitsPerSecond: number): ShapedLink {
   const rate = `${bitsPerSecond}bit`;
   const burst = `${Math.max(128 * 1024, Math.round(bitsPerSecond / 8 / 500))}b`;
   const tc = (...args: string[]) => execFileSync('tc', args, { encoding: 'utf8' });
@@ -66,7 +67,9 @@ export function shapeLink(port: number, bitsPerSecond: number): ShapedLink {
     ['1:20', 'dport'],
   ] as const) {
     tc('class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', classId, 'htb', 'rate', rate, 'ceil', rate, 'burst', burst, 'cburst', burst, 'quantum', '200000');
-    tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', match, String(port), '0xffff', 'flowid', classId);
+    for (const port of ports) {
+      tc('filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', match, String(port), '0xffff', 'flowid', classId);
+    }
   }
   const sent = (): LinkBytes => {
     const stats = tc('-s', 'class', 'show', 'dev', 'lo');

@@ -1,3 +1,5 @@
+import { BlockList, isIP } from 'node:net';
+
 /**
  * Which forward proxy a request goes through: from the `http-proxy` input, else the standard
  * HTTPS_PROXY / HTTP_PROXY variables, with NO_PROXY naming hosts reached directly. Pure: the
@@ -15,7 +17,7 @@ export interface ProxySettings {
   readonly https: ProxySource | undefined;
   /** For http:// requests (an S3-compatible endpoint without TLS). */
   readonly http: ProxySource | undefined;
-  /** NO_PROXY entries, lower case: `*`, `host`, `.domain`, `*.domain`, each optionally with `:port`. */
+  /** NO_PROXY entries, lower case: `*`, `host`, `.domain`, `*.domain`, each optionally with `:port`, and CIDR ranges. */
   readonly noProxy: readonly string[];
 }
 
@@ -139,13 +141,31 @@ function splitNoProxy(value: string): string[] {
     .filter((entry) => entry !== '');
 }
 
-/** Whether a NO_PROXY entry covers `host:port`: `*`, the host itself or a parent domain, optionally only on one port. */
+/** Whether a NO_PROXY entry covers `host:port`: `*`, the host itself or a parent domain, optionally only on one port, or a CIDR range holding it. */
 function bypasses(entry: string, host: string, port: string): boolean {
   if (entry === '*') return true;
+  if (entry.includes('/')) return inRange(entry, host);
   const { name, entryPort } = splitEntry(entry);
   if (entryPort !== undefined && entryPort !== port) return false;
   const domain = name.replace(/^\*?\./, '');
   return domain !== '' && (host === domain || host.endsWith(`.${domain}`));
+}
+
+/**
+ * `10.0.0.0/8`, `fd00::/8`: whether `host` is an IP address in the range. As curl reads such an
+ * entry, no name is resolved: a host name never falls in a range. An entry that is not a range
+ * (a bad address or prefix length) covers nothing, as other tools that share NO_PROXY ignore it.
+ */
+function inRange(entry: string, host: string): boolean {
+  const slash = entry.lastIndexOf('/');
+  const network = entry.slice(0, slash);
+  const prefix = Number(entry.slice(slash + 1));
+  const family = isIP(network);
+  if (family === 0 || isIP(host) !== family || !/^\d{1,3}$/.test(entry.slice(slash + 1)) || prefix > (family === 4 ? 32 : 128)) return false;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  const range = new BlockList();
+  range.addSubnet(network, prefix, type);
+  return range.check(host, type);
 }
 
 /** `host:80`, `[::1]:80`, `::1` (a bare IPv6 address has no port), `host`. */

@@ -1,5 +1,8 @@
 import { lookup } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isIPv4 } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from '../helpers/action-runner.ts';
 import { MODEL_NAME, MODEL_VERSION, credentialsEnv, seedBintarball, stagingInputs } from '../helpers/bintarball.ts';
@@ -17,6 +20,8 @@ const PREFIX = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 // bucket name, virtual-hosted style, so the proxied name cannot address buckets by path there:
 // the stagings through that name run on the embedded server; the rest runs on both.
 const PATH_STYLE_FOR_ANY_HOST = !process.env.RIVA_TEST_S3_ENDPOINT;
+
+const ROLE_ARN = process.env.RIVA_TEST_S3_ROLE_ARN;
 
 let target: S3Target;
 let proxy: ForwardProxy;
@@ -126,6 +131,40 @@ describe('through a forward proxy', () => {
     expect(requests).toContain(`PUT ${byName.origin}/${tree.bucket}/${PREFIX}staging_complete.txt`);
   });
 
+  // A role the server's STS lets the test user assume (test/servers/ceph-rgw-up.sh makes one).
+  it.runIf(ROLE_ARN !== undefined)('assumes a profile\'s role through the proxy: STS is asked through it, then S3 with the role\'s credentials', async () => {
+    const tree = await seedBintarball(target);
+    const byName = new URL(target.endpoint);
+    byName.hostname = 'localhost';
+    const { accessKeyId, secretAccessKey } = target;
+    const profiles = mkdtempSync(join(tmpdir(), 'riva-aws-profiles-'));
+    try {
+      writeFileSync(join(profiles, 'config'), `[profile staged]\nrole_arn = ${ROLE_ARN}\nsource_profile = base\n\n[profile base]\n`);
+      writeFileSync(join(profiles, 'credentials'), `[base]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
+
+      const result = await runAction({
+        inputs: stagingInputs(target, byName.origin, tree, { mode: 'reference-only' }),
+        env: {
+          AWS_PROFILE: 'staged',
+          AWS_CONFIG_FILE: join(profiles, 'config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(profiles, 'credentials'),
+          AWS_ENDPOINT_URL_STS: byName.origin,
+          HTTP_PROXY: proxy.url,
+        },
+      });
+
+      expect(result.errors).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs.status).toBe('staged');
+      const requests = await newProxyRequests();
+      // STS's AssumeRole is a POST to the endpoint's root; S3 requests name a bucket.
+      expect(requests).toContain(`POST ${byName.origin}/`);
+      expect(requests).toContain(`PUT ${byName.origin}/${tree.bucket}/${PREFIX}staging_complete.txt`);
+    } finally {
+      rmSync(profiles, { recursive: true, force: true });
+    }
+  });
+
   it('goes direct to a host NO_PROXY names, the proxy seeing nothing', async () => {
     const tree = await seedBintarball(target);
     const direct = new URL(target.endpoint);
@@ -139,6 +178,25 @@ describe('through a forward proxy', () => {
     expect(result.exitCode).toBe(0);
     expect(result.outputs.status).toBe('staged');
     expect(result.stdout).toContain(`direct for NO_PROXY example.com,${direct.hostname}`);
+    expect(await newProxyRequests()).toEqual([]);
+  });
+
+  it('goes direct to an address in a NO_PROXY CIDR range, the proxy seeing nothing', async () => {
+    const tree = await seedBintarball(target);
+    const direct = new URL(target.endpoint);
+    // The servers the tests start listen on 127.0.0.1: the range is written around that address.
+    expect(isIPv4(direct.hostname)).toBe(true);
+    const range = `${direct.hostname.split('.')[0]}.0.0.0/8`;
+
+    const result = await runAction({
+      inputs: stagingInputs(target, target.endpoint, tree),
+      env: { ...credentialsEnv(target), HTTP_PROXY: proxy.url, NO_PROXY: `10.0.0.0/8,${range}` },
+    });
+
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs.status).toBe('staged');
+    expect(result.stdout).toContain(`direct for NO_PROXY 10.0.0.0/8,${range}`);
     expect(await newProxyRequests()).toEqual([]);
   });
 

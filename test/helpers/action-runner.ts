@@ -26,8 +26,11 @@ export interface ActionRunOptions {
   readonly env?: Record<string, string>;
   /** Files to place in the workspace before the run, by relative path. */
   readonly workspaceFiles?: Record<string, string>;
-  /** Called with the step's process as soon as it starts (the benchmark samples its memory). */
-  readonly onStart?: (child: ChildProcess) => void;
+  /**
+   * Called with the step's process as soon as it starts, and the file its outputs go to (the
+   * benchmark samples its memory and notes when the outputs are out).
+   */
+  readonly onStart?: (child: ChildProcess, outputFile: string) => void;
 }
 
 /**
@@ -80,7 +83,7 @@ export async function runAction(options: ActionRunOptions = {}): Promise<ActionR
   };
 
   const child = spawn(process.execPath, [ACTION_ENTRY], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  options.onStart?.(child);
+  options.onStart?.(child, files.GITHUB_OUTPUT);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

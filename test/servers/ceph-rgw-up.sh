@@ -77,6 +77,9 @@ rgw gc processor max time = 10
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw data = $DATA_DIR/rgw
 rgw dns name = localhost
+# STS (AssumeRole) for the credential chain's assumed-role profiles; the key encrypts session tokens.
+rgw s3 auth use sts = true
+rgw sts key = rivateststskey16
 CONF
 
 ceph_cmd() { ceph -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" "$@"; }
@@ -130,12 +133,21 @@ log "creating the test user"
 radosgw-admin -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" user create \
   --uid=riva-test --display-name="riva-130-stage tests" \
   --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
+# A role the test user may assume, allowed all of S3: a profile with role_arn reaches STS for it.
+ROLE_NAME=riva-stage
+radosgw-admin -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" role create \
+  --role-name="$ROLE_NAME" --path=/ \
+  --assume-role-policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/riva-test"]},"Action":["sts:AssumeRole"]}]}' >/dev/null
+radosgw-admin -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" role-policy put \
+  --role-name="$ROLE_NAME" --policy-name=s3 \
+  --policy-doc='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::*"]}]}' >/dev/null
 
 cat >"$DATA_DIR/env" <<ENV
 RIVA_TEST_S3_ENDPOINT=http://127.0.0.1:$RGW_PORT
 RIVA_TEST_S3_ACCESS_KEY_ID=$ACCESS_KEY
 RIVA_TEST_S3_SECRET_ACCESS_KEY=$SECRET_KEY
 RIVA_TEST_S3_REGION=us-east-1
+RIVA_TEST_S3_ROLE_ARN=arn:aws:iam:::role/$ROLE_NAME
 ENV
 cat "$DATA_DIR/env"
 log "S3 answers on http://127.0.0.1:$RGW_PORT after $(( $(date +%s) - started )) s"

@@ -156,6 +156,23 @@ describe('proxyFor', () => {
   it('goes direct for a scheme without a proxy', () => {
     expect(route('http://minio.example/', { ...settings, http: undefined })).toBeUndefined();
   });
+
+  it('goes direct for IP addresses in a NO_PROXY CIDR range, and never for a host name or an address outside it', () => {
+    const ranges: ProxySettings = { ...settings, noProxy: ['10.0.0.0/8', '192.168.4.0/22', 'fd00:abcd::/32'] };
+    expect(route('http://10.200.3.4:9000/', ranges)).toBeUndefined();
+    expect(route('http://192.168.7.255/', ranges)).toBeUndefined();
+    expect(route('https://[fd00:abcd:1::5]/', ranges)).toBeUndefined();
+    expect(route('http://11.0.0.1/', ranges)).toBe('http://plain-proxy:3128/');
+    expect(route('http://192.168.8.1/', ranges)).toBe('http://plain-proxy:3128/');
+    expect(route('https://[fd00:abce::5]/', ranges)).toBe('http://proxy:3128/');
+    // No name is resolved: a host name is not an address in the range, whatever it resolves to.
+    expect(route('http://minio.corp:9000/', ranges)).toBe('http://plain-proxy:3128/');
+    // An IPv4 range says nothing of IPv6 addresses, and an entry that is no range covers nothing.
+    expect(route('https://[::ffff:10.0.0.1]/', ranges)).toBe('http://proxy:3128/');
+    for (const broken of ['10.0.0.0/33', '10.0.0.0/', 'corp/8', '10.0.0.0/-1']) {
+      expect(route('http://10.0.0.1/', { ...settings, noProxy: [broken] })).toBe('http://plain-proxy:3128/');
+    }
+  });
 });
 
 describe('proxy settings around the run', () => {
