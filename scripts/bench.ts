@@ -23,6 +23,7 @@ import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
 import { startS3Target, type S3Target } from '../test/helpers/s3-target.ts';
 import { measureCommand, measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
 import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
+import { reportStartUp } from './bench/start-fast.ts';
 import { formatBytes } from '../src/format.ts';
 import { Upload } from '@aws-sdk/lib-storage';
 
@@ -34,6 +35,7 @@ const { values } = parseArgs({
   options: {
     size: { type: 'string', default: process.env.RIVA_BENCH_SIZE ?? '1GiB' },
     links: { type: 'string', default: process.env.RIVA_BENCH_LINKS ?? '800mbit,2gbit' },
+    'start-rounds': { type: 'string', default: process.env.RIVA_BENCH_START_ROUNDS ?? '9' },
   },
 });
 const modelBytes = parseSize(values.size);
@@ -76,6 +78,8 @@ try {
   const stagedBytes = modelBytes + 64 * MIB;
   console.log(`Archive ${ARCHIVE_NAME}: ${formatBytes(archiveSize)} in s3://${bucket} on ${target.endpoint}`);
   console.log(`Machine: ${availableParallelism()} cores, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')} before the runs\n`);
+  // Start-up on loopback, before any link is shaped: the action and the command line against a bare S3 client.
+  await reportStartUp(target, join(workDir, 'start-fast'), Number(values['start-rounds']));
   // Staging: the archive comes down once and the files go up once (the archive's copy is made on
   // the server). Deep verify: the staging's copy and files come down once.
   const stagingIdeal: Ideal = { down: archiveSize, up: stagedBytes };
