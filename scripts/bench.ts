@@ -10,6 +10,8 @@
 //   (c) expert's script: aws CLI, server-side copy, download hashed and extracted as it arrives
 //   (d) floor: upload just the extracted .riva bytes with lib-storage
 //   (e) deep verify of (a)'s staging, beside (f) aws s3 cp --recursive + sha256sum -c
+//   start-up, first and on loopback: a bintarball-reference staging by the action and the command
+//     line against a bare S3 client sending the same requests (bench/start-fast.ts, --start-rounds=9)
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync, createReadStream } from 'node:fs';
