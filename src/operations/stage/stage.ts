@@ -343,7 +343,7 @@ async function startFullStaging(
   const reusable = config.force ? [] : await reusableEntries(store, layout, identity, log);
   const record = new StagingProgress(store, layout, identity, deps.runId, reusable, (staged) => state.record({ staged }));
   const stage = async () => {
-    // The archive pipeline (tar, lib-storage, the cache) is loaded by the one mode that reads an archive.
+    // The archive pipeline (its source and cache proof, tar's reader, the uploads) is loaded by the one mode that reads the archive.
     const { stageFullContent } = await import(/* webpackMode: "eager" */ './full.ts');
     return stageFullContent({
       config,
