@@ -1,4 +1,4 @@
-// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback --runs=abcdefg]`: full mode and deep verify
+// `npm run bench [-- --size=1GiB --links=800mbit,2gbit,loopback --runs=sabcdefgh]`: full mode and deep verify
 // against the seed's sequential way, an expert's aws CLI script and the upload floor, on one
 // embedded S3 server, over each link given. Not a test: nothing asserts times.
 //   shaped link (the default, 800 Mbit/s and 2 Gbit/s): loopback in a private network namespace,
@@ -14,6 +14,8 @@
 //   (h) full mode on a miss of the GitHub Actions cache (a protocol-v2 cache service over Azurite,
 //     its blob store on the same link): when the outputs are out, and how much longer the step
 //     runs while the archive is saved
+//   start-up, first and on loopback: a bintarball-reference staging by the action and the command
+//     line against a bare S3 client sending the same requests (bench/start-fast.ts, --start-rounds=9)
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, createReadStream } from 'node:fs';
@@ -29,6 +31,7 @@ import { startAzurite } from '../test/helpers/azurite.ts';
 import { startActionsCacheService } from '../test/servers/actions-cache-service.ts';
 import { measureCommand, measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
 import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
+import { reportStartUp } from './bench/start-fast.ts';
 import { formatBytes } from '../src/format.ts';
 import { Upload } from '@aws-sdk/lib-storage';
 
@@ -40,10 +43,11 @@ const { values } = parseArgs({
   options: {
     size: { type: 'string', default: process.env.RIVA_BENCH_SIZE ?? '1GiB' },
     links: { type: 'string', default: process.env.RIVA_BENCH_LINKS ?? '800mbit,2gbit' },
-    runs: { type: 'string', default: process.env.RIVA_BENCH_RUNS ?? 'abcdefgh' },
+    runs: { type: 'string', default: process.env.RIVA_BENCH_RUNS ?? 'sabcdefgh' },
+    'start-rounds': { type: 'string', default: process.env.RIVA_BENCH_START_ROUNDS ?? '9' },
   },
 });
-// (a) always runs: the later runs read its staging. (d) uploads what (b) extracted, so it needs (b).
+// s is the start-up. (a) always runs: the later runs read its staging. (d) uploads what (b) extracted, so it needs (b).
 const wanted = (run: string) => values.runs.toLowerCase().includes(run);
 const modelBytes = parseSize(values.size);
 const requestedLinks = values.links.split(',').map((link) => (link.trim() === 'loopback' ? undefined : parseRate(link)));
@@ -86,6 +90,8 @@ try {
   const stagedBytes = modelBytes + 64 * MIB;
   console.log(`Archive ${ARCHIVE_NAME}: ${formatBytes(archiveSize)} in s3://${bucket} on ${target.endpoint}`);
   console.log(`Machine: ${availableParallelism()} cores, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')} before the runs\n`);
+  // Start-up on loopback, before any link is shaped: the action and the command line against a bare S3 client.
+  if (wanted('s')) await reportStartUp(target, join(workDir, 'start-fast'), Number(values['start-rounds']));
   // Staging: the archive comes down once and the files go up once (the archive's copy is made on
   // the server). Deep verify: the staging's copy and files come down once.
   const stagingIdeal: Ideal = { down: archiveSize, up: stagedBytes };

@@ -50,7 +50,7 @@ export interface RunOutcome {
  * `timeout` says where the run was.
  */
 export async function runOperation(config: RunConfig, context: RunContext, reporter: RunReporter): Promise<RunOutcome> {
-  const operation = operationFor(config);
+  const operation = await operationFor(config);
   const state = openStateFile(config, operation.stateFile(config), context, reporter);
   const { store, deadline, close } = openStore(config, reporter, context.cancellation);
   try {

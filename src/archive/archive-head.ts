@@ -1,5 +1,7 @@
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { Header, Pax, type HeaderData } from 'tar';
+// The header parsers alone: the reference modes and verify check an archive's start without loading the rest of tar.
+import { Header, type HeaderData } from 'tar/header';
+import { Pax } from 'tar/pax';
 import { errorMessage } from '../errors.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import type { S3Location } from '../s3/uri.ts';

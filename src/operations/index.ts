@@ -1,30 +1,38 @@
 import type { RunConfig } from '../config/config.ts';
-import { deleteOperation, type DeleteResult } from './delete.ts';
-import { fetchOperation, type FetchResult } from './fetch/fetch.ts';
-import { listOperation, type ListResult } from './list.ts';
+import type { DeleteResult } from './delete.ts';
+import type { FetchResult } from './fetch/fetch.ts';
+import type { ListResult } from './list.ts';
 import type { OperationDefinition } from './operation.ts';
-import { promoteOperation, type PromoteResult } from './promote.ts';
-import { stageOperation, type StageResult } from './stage/stage.ts';
-import { verifyOperation, type VerifyResult } from './verify.ts';
+import type { PromoteResult } from './promote.ts';
+import type { StageResult } from './stage/stage.ts';
+import type { VerifyResult } from './verify.ts';
 
 /** The outcome of one run, one variant per operation: the entries render it, nothing else. */
 export type OperationResult = StageResult | PromoteResult | VerifyResult | ListResult | DeleteResult | FetchResult;
 
 export type OperationName = OperationResult['operation'];
 
-/** Every operation, by the name its configuration carries: the one place an operation is registered. */
-const OPERATIONS = {
-  stage: stageOperation,
-  verify: verifyOperation,
-  promote: promoteOperation,
-  list: listOperation,
-  delete: deleteOperation,
-  fetch: fetchOperation,
-} satisfies { [Name in OperationName]: OperationDefinition<Extract<RunConfig, { operation: Name }>, Extract<OperationResult, { operation: Name }>> };
+type DefinitionOf<Name extends OperationName> = OperationDefinition<Extract<RunConfig, { operation: Name }>, Extract<OperationResult, { operation: Name }>>;
 
-/** The operation a configuration asks for. */
-export function operationFor(config: RunConfig): OperationDefinition<RunConfig, OperationResult> {
+/**
+ * Every operation, by the name its configuration carries: the one place an operation is
+ * registered. Each is loaded when a run asks for it, so a run evaluates only its own operation's
+ * code (a reference staging never the archive pipeline, fetch's extraction or lib-storage).
+ * `eager` keeps the code in the entry's one file (see cache/load-actions-cache.ts for why no
+ * chunks); only its evaluation waits for the import.
+ */
+const OPERATIONS = {
+  stage: async () => (await import(/* webpackMode: "eager" */ './stage/stage.ts')).stageOperation,
+  verify: async () => (await import(/* webpackMode: "eager" */ './verify.ts')).verifyOperation,
+  promote: async () => (await import(/* webpackMode: "eager" */ './promote.ts')).promoteOperation,
+  list: async () => (await import(/* webpackMode: "eager" */ './list.ts')).listOperation,
+  delete: async () => (await import(/* webpackMode: "eager" */ './delete.ts')).deleteOperation,
+  fetch: async () => (await import(/* webpackMode: "eager" */ './fetch/fetch.ts')).fetchOperation,
+} satisfies { [Name in OperationName]: () => Promise<DefinitionOf<Name>> };
+
+/** The operation a configuration asks for, loaded. */
+export async function operationFor(config: RunConfig): Promise<OperationDefinition<RunConfig, OperationResult>> {
   // The table pairs each configuration with its own operation; TypeScript cannot follow the
   // pairing through a lookup by a union-typed key.
-  return OPERATIONS[config.operation] as unknown as OperationDefinition<RunConfig, OperationResult>;
+  return (await OPERATIONS[config.operation]()) as unknown as OperationDefinition<RunConfig, OperationResult>;
 }

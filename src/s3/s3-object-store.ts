@@ -15,7 +15,6 @@ import {
   type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import type {
   BuildMiddleware,
   DeserializeMiddleware,
@@ -337,6 +336,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async uploadStream(target: S3Location, body: Readable, options: StreamUploadOptions): Promise<{ etag: string }> {
+    // Loaded by the first upload: the runs that upload no stream never evaluate lib-storage.
+    const { Upload } = await import(/* webpackMode: "eager" */ '@aws-sdk/lib-storage');
     const abortController = new AbortController();
     const signal = this.#options.signal;
     const onAbort = () => abortController.abort(signal?.reason);

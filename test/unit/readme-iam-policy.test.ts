@@ -107,7 +107,7 @@ async function run(tree: MemoryBintarball, inputs: Inputs, outcome: 'succeeds' |
   // The staging modes reference the container, so the policies' container grants are exercised.
   const staging = (MODES as readonly string[]).includes(inputs?.mode ?? '');
   const config = configOf(tree, { ...(staging ? { containerS3Uri: tree.containerUri } : {}), ...inputs });
-  const running = operationFor(config).run(config, harness.dependencies(tree.store as MemoryObjectStore).deps);
+  const running = (await operationFor(config)).run(config, harness.dependencies(tree.store as MemoryObjectStore).deps);
   if (outcome === 'succeeds') await running;
   else await rejectionOf(running);
 }

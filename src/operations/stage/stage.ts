@@ -14,7 +14,6 @@ import { findMetadata, readMarker, readMetadata, type StoredMarker } from '../st
 import { legacyStagingWarning, type CheckedObject } from '../verify.ts';
 import type { ModeContent, ObjectWrite } from './content.ts';
 import { reusableEntries, StagingProgress } from './continuation.ts';
-import { stageFullContent } from './full.ts';
 import { checkArchiveHead } from './archive-head-check.ts';
 import { checkWrittenObjects, pinnedObjectDifferences, pinStagedContent } from './pin.ts';
 import { completeStagingOfSameSource, type ExistingStaging } from './plan.ts';
@@ -343,8 +342,10 @@ async function startFullStaging(
   // `force` re-stages everything; otherwise what already landed unchanged is kept.
   const reusable = config.force ? [] : await reusableEntries(store, layout, identity, log);
   const record = new StagingProgress(store, layout, identity, deps.runId, reusable, (staged) => state.record({ staged }));
-  const stage = () =>
-    stageFullContent({
+  const stage = async () => {
+    // The archive pipeline (its source and cache proof, tar's reader, the uploads) is loaded by the one mode that reads the archive.
+    const { stageFullContent } = await import(/* webpackMode: "eager" */ './full.ts');
+    return stageFullContent({
       config,
       layout,
       source: discovery.source,
@@ -364,6 +365,7 @@ async function startFullStaging(
         },
       },
     });
+  };
   return { record, stage };
 }
 
