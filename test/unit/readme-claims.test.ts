@@ -50,7 +50,8 @@ function sections(text: string): Map<string, string> {
 
 const SECTIONS = sections(readme);
 /** Measured figures that others keep up to date: not derived from the code, so not checked here. */
-const NOT_CHECKED_HERE = ['Performance'];
+// Performance and its sub-sections hold measured figures, which the benchmark reproduces, not a test.
+const NOT_CHECKED_HERE = ['Performance', 'Start-up'];
 /** README without the sections this file does not check. */
 const checked = [...SECTIONS].filter(([title]) => !NOT_CHECKED_HERE.includes(title)).map(([, body]) => body).join('\n');
 /** The same with its line breaks as spaces, for phrases that wrap. */
