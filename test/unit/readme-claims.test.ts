@@ -49,8 +49,7 @@ function sections(text: string): Map<string, string> {
 }
 
 const SECTIONS = sections(readme);
-/** Measured figures that others keep up to date: not derived from the code, so not checked here. */
-// Performance and its sub-sections hold measured figures, which the benchmark reproduces, not a test.
+/** Performance and its sub-sections: measured figures, which `npm run bench` reproduces, not a test. */
 const NOT_CHECKED_HERE = ['Performance', 'Start-up'];
 /** README without the sections this file does not check. */
 const checked = [...SECTIONS].filter(([title]) => !NOT_CHECKED_HERE.includes(title)).map(([, body]) => body).join('\n');
