@@ -3,11 +3,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/limit.ts';
-import { PinnedObjectChangedError, fetchParts } from '../../src/operations/fetch/pinned-download.ts';
-import { partsFrom } from '../../src/operations/fetch/plan.ts';
 import { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
 import { hashObjectInParts } from '../../src/s3/object-hash.ts';
 import type { PinnedRange } from '../../src/s3/object-store.ts';
+import { PinnedObjectChangedError, fetchParts, partsFrom } from '../../src/s3/pinned-parts.ts';
 import type { S3Location } from '../../src/s3/uri.ts';
 
 const BUCKET = 'hashing';
