@@ -68,8 +68,6 @@ const LeaseRecordSchema = z.object({
 type LeaseRecord = z.infer<typeof LeaseRecordSchema>;
 
 const WHAT = 'the staging lease';
-/** How long releasing may take: well within the 7.5 s a runner gives a cancelled job before SIGTERM. */
-const RELEASE_BUDGET_MS = 2000;
 
 /** A held lease. `release` it in every outcome; `confirm` it before the write that completes the staging. */
 export class StagingLease {
@@ -118,7 +116,7 @@ export class StagingLease {
       etag = await probeConditionalWrites(store, location, body, etag, options.warn ?? ((message) => options.log(`Warning: ${message}`)));
     } catch (error) {
       // The record is this run's and no lease object holds it yet: it must not block others for a TTL.
-      await deleteIfOurs(store.cleanupView(RELEASE_BUDGET_MS), location, etag).catch(() => undefined);
+      await deleteIfOurs(store.cleanupView('lease'), location, etag).catch(() => undefined);
       throw error;
     }
     return new StagingLease(store, location, owner, options, etag, acquiredAt);
@@ -137,8 +135,8 @@ export class StagingLease {
     this.#store.guardWrites(undefined);
     if (this.#lost !== undefined) return;
     try {
-      // A budget of its own: a cancelled run's signal has fired, and it must still let go.
-      await deleteIfOurs(this.#store.cleanupView(RELEASE_BUDGET_MS), this.#location, this.#etag);
+      // The last share of the run's cleanup deadline: a cancelled run's signal has fired, and it must still let go.
+      await deleteIfOurs(this.#store.cleanupView('lease'), this.#location, this.#etag);
     } catch (error) {
       this.#options.log(`Could not release ${formatS3Uri(this.#location)} (${(error as Error).message}); it expires ${this.#options.ttlSeconds} s after its last refresh.`);
     }

@@ -20,6 +20,7 @@ import {
   type PinnedRange,
   type StreamUploadOptions,
 } from './object-store.ts';
+import { CleanupDeadline, type CleanupStep } from './cleanup-deadline.ts';
 import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
 import type { ObjectWriteOptions } from './write-options.ts';
@@ -125,16 +126,19 @@ export class MemoryObjectStore implements ObjectStore {
   readonly #options: MemoryObjectStoreOptions;
   /** The "server": shared with cleanup views of this store. */
   readonly #server: ServerState;
+  /** Shared with cleanup views of this store, as S3ObjectStore's is. */
+  readonly #cleanup: CleanupDeadline;
 
-  /** `server` is for `cleanupView` only: a view shares the server and its requests. */
-  constructor(options: MemoryObjectStoreOptions = {}, server?: ServerState, requests?: StoreRequest[]) {
+  /** `view` is for `cleanupView` only: a view shares the server, its requests and the cleanup deadline. */
+  constructor(options: MemoryObjectStoreOptions = {}, view?: { server: ServerState; requests: StoreRequest[]; cleanup: CleanupDeadline }) {
     this.#options = options;
-    this.#server = server ?? { buckets: new Set(), objects: new Map(), versions: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
-    if (requests !== undefined) this.requests = requests;
+    this.#server = view?.server ?? { buckets: new Set(), objects: new Map(), versions: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
+    this.#cleanup = view?.cleanup ?? new CleanupDeadline(options.signal);
+    if (view !== undefined) this.requests = view.requests;
   }
 
-  cleanupView(budgetMs: number): MemoryObjectStore {
-    return new MemoryObjectStore({ ...this.#options, signal: AbortSignal.timeout(budgetMs) }, this.#server, this.requests);
+  cleanupView(step: CleanupStep): MemoryObjectStore {
+    return new MemoryObjectStore({ ...this.#options, signal: this.#cleanup.signal(step) }, { server: this.#server, requests: this.requests, cleanup: this.#cleanup });
   }
 
   get signal(): AbortSignal | undefined {
@@ -372,7 +376,9 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
-    // Not bound to the deadline, as in S3ObjectStore: aborting is the cleanup an expired run still does.
+    // Bound to the writes' share of the cleanup deadline, not to the run's signal, as in S3ObjectStore:
+    // aborting is the cleanup an expired run still does.
+    if (this.#cleanup.signal('writes').aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     this.#record('abortMultipartUpload', target);
     this.#fail('abortMultipartUpload', target);
     if (this.#options.abortMultipartUpload === false) throw s3ServiceError(405, 'MethodNotAllowed');

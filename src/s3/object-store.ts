@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { httpStatusOf } from './errors.ts';
+import type { CleanupStep } from './cleanup-deadline.ts';
 import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
 
@@ -170,11 +171,12 @@ export interface ObjectStore {
   guardWrites(check: (() => void) | undefined): void;
 
   /**
-   * The same store (same server, same write guard) with requests bound to a short budget of its
-   * own instead of the run's signal: how a cancelled or expired run still aborts its uploads and
-   * releases its lease after its own signal has fired.
+   * The same store (same server, same write guard) with requests bound to `step`'s share of the
+   * run's one cleanup deadline (CleanupDeadline) instead of the run's signal: how a cancelled or
+   * expired run still aborts its uploads, removes a partial staging and releases its lease after
+   * its own signal has fired, all within one budget counted from the stop.
    */
-  cleanupView(budgetMs: number): ObjectStore;
+  cleanupView(step: CleanupStep): ObjectStore;
 }
 
 /** The condition of a document write. */

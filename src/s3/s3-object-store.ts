@@ -43,6 +43,7 @@ import {
   type PinnedRange,
   type StreamUploadOptions,
 } from './object-store.ts';
+import { CleanupDeadline, type CleanupStep } from './cleanup-deadline.ts';
 import type { RetryLog } from './retry-log.ts';
 import { protectUploads } from './transfer-checksums.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
@@ -64,16 +65,19 @@ export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #options: S3ObjectStoreOptions;
 
-  /** Shared with cleanup views: one client, one write guard. */
+  /** Shared with cleanup views: one client, one write guard, one cleanup deadline. */
   readonly #guard: { check: (() => void) | undefined };
+  readonly #cleanup: CleanupDeadline;
 
-  constructor(client: S3Client, options: S3ObjectStoreOptions, guard?: { check: (() => void) | undefined }) {
+  constructor(client: S3Client, options: S3ObjectStoreOptions, view?: { guard: { check: (() => void) | undefined }; cleanup: CleanupDeadline }) {
     this.#client = client;
     this.#options = options;
-    if (guard !== undefined) {
-      this.#guard = guard;
+    if (view !== undefined) {
+      this.#guard = view.guard;
+      this.#cleanup = view.cleanup;
       return;
     }
+    this.#cleanup = new CleanupDeadline(options.signal);
     const shared: { check: (() => void) | undefined } = { check: undefined };
     this.#guard = shared;
     // On the client, so that lib-storage's own requests (parts, completion) are guarded too, and
@@ -97,8 +101,8 @@ export class S3ObjectStore implements ObjectStore {
     this.#guard.check = check;
   }
 
-  cleanupView(budgetMs: number): ObjectStore {
-    return new S3ObjectStore(this.#client, { ...this.#options, signal: AbortSignal.timeout(budgetMs) }, this.#guard);
+  cleanupView(step: CleanupStep): ObjectStore {
+    return new S3ObjectStore(this.#client, { ...this.#options, signal: this.#cleanup.signal(step) }, { guard: this.#guard, cleanup: this.#cleanup });
   }
 
   get signal(): AbortSignal | undefined {
@@ -330,9 +334,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
     // Not bound to the run's signal: aborting is the cleanup an expired or cancelled run still has
-    // to do, within a budget of its own so that it ends before the runner's SIGTERM.
+    // to do, within the writes' share of its cleanup deadline so that it ends before the runner's SIGTERM.
     await this.#client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }), {
-      abortSignal: AbortSignal.timeout(ABORT_BUDGET_MS),
+      abortSignal: this.#cleanup.signal('writes'),
     });
   }
 
@@ -406,9 +410,6 @@ const RGW_COPY_IF_MATCH = { step: 'build', name: 'rgwCopyIfMatch' } as const;
 function copySourceOf(location: S3Location): string {
   return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
 }
-
-/** How long one AbortMultipartUpload of a failing run may take. */
-const ABORT_BUDGET_MS = 2500;
 
 /** The requests that change a bucket: what a run that lost its lease must no longer send. */
 const WRITE_COMMANDS: ReadonlySet<string> = new Set([

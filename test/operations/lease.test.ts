@@ -6,7 +6,9 @@ import { leaseRecord, stagingLayout, type StagingLayout } from '../../src/layout
 import { leaseOptions, leaseOwner, StagingLease, type LeaseOwner } from '../../src/operations/lease.ts';
 import { promoteOperation } from '../../src/operations/promote.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
+import { CLEANUP_BUDGET_MS, LEASE_RELEASE_SHARE_MS } from '../../src/s3/cleanup-deadline.ts';
 import { MemoryObjectStore, type MemoryObjectStoreOptions } from '../../src/s3/memory-object-store.ts';
+import { MultipartUploads } from '../../src/s3/multipart.ts';
 import type { ObjectStore } from '../../src/s3/object-store.ts';
 import {
   BUCKET, GITHUB, MODEL_KEY, MODEL_NAME, MODEL_VERSION, NOW, RUN_ID, clearRequests, keysUnder, promoteConfig, rejectionOf,
@@ -255,6 +257,50 @@ describe('a run that fails or is stopped lets go of its lease', () => {
 
     expect(server.keys(BUCKET)).not.toContain(LEASE_KEY);
     expect(first.log).toEqual([]);
+  });
+});
+
+describe('a stopped run cleans up within one budget, counted from the stop', () => {
+  /** A run holding the lease, on a client bound to `deadline`; timers are virtual, to spend the budget. */
+  async function stoppableRun() {
+    vi.useFakeTimers();
+    const time = new VirtualTime();
+    const deadline = new AbortController();
+    const server = serverOf(time, { signal: deadline.signal });
+    const first = runOf(server, FIRST, time);
+    const lease = await first.acquire();
+    return { deadline, server, first, lease };
+  }
+
+  it('aborting its uploads gets what is left before the lease\'s share: an abort after it is not sent, and the lease is still released', async () => {
+    const { deadline, server, first, lease } = await stoppableRun();
+    const location = { bucket: BUCKET, key: `${PREFIX}models/a.riva` };
+    const uploads = new MultipartUploads();
+    uploads.opened(server, await server.createMultipartUpload(location), location);
+
+    deadline.abort();
+    // The steps before it (waiting for writes in flight, removing a partial staging) took the writes' whole share.
+    vi.advanceTimersByTime(CLEANUP_BUDGET_MS - LEASE_RELEASE_SHARE_MS);
+    const aborted = await uploads.abortAll();
+    await lease.release();
+
+    expect(aborted.failed).toEqual([expect.stringContaining(`${PREFIX}models/a.riva#`)]);
+    expect(server.requests.filter((request) => request.operation === 'abortMultipartUpload')).toEqual([]);
+    expect(server.keys(BUCKET)).not.toContain(LEASE_KEY);
+    expect(first.log).toEqual([]);
+  });
+
+  it('releasing the lease gets what is left of the budget: once it is spent, the release sends nothing and says the lease expires', async () => {
+    const { deadline, server, first, lease } = await stoppableRun();
+    clearRequests(server);
+
+    deadline.abort();
+    vi.advanceTimersByTime(CLEANUP_BUDGET_MS);
+    await lease.release();
+
+    expect(server.requests).toEqual([]);
+    expect(server.keys(BUCKET)).toContain(LEASE_KEY);
+    expect(first.log).toEqual([expect.stringContaining(`it expires ${TTL} s after its last refresh`)]);
   });
 });
 
