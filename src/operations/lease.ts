@@ -182,10 +182,26 @@ export class StagingLease {
   }
 }
 
-/** Deletes the lease record if it still has the ETag this run gave it. */
+/**
+ * Deletes the lease record if it still has the ETag this run gave it. The DELETE carries
+ * `If-Match`, which AWS honours: a run that took the lease over between the HEAD and the DELETE
+ * keeps its record. Ceph RGW 16 and the embedded test server ignore the condition on a DELETE;
+ * there the HEAD narrows the window to one round trip, open only when another run takes the
+ * lease over (expired, or a later attempt's) at the very moment its holder releases it. The run
+ * whose record went finds out at its next refresh, at the latest in `confirm` before its marker
+ * (a rewrite `If-Match` its ETag, which RGW honours on PutObject, answered 404), and stops: it
+ * never marks a staging it no longer holds. (The embedded server honours no condition at all;
+ * a run there is warned that concurrent runs are not excluded.)
+ */
 async function deleteIfOurs(store: ObjectStore, location: S3Location, etag: string): Promise<void> {
   const info = await store.head(location, WHAT);
-  if (info?.etag === etag) await store.delete(location, WHAT);
+  if (info?.etag !== etag) return;
+  try {
+    await store.delete(location, WHAT, { ifMatch: etag });
+  } catch (error) {
+    // Taken over meanwhile: the record is another run's now, and stays.
+    if (!(error instanceof ObjectExistsError)) throw error;
+  }
 }
 
 /**

@@ -4,11 +4,13 @@ import { describeS3Error, isNotFound } from './errors.ts';
 import { multipartEtag } from './etag.ts';
 import {
   describeExisting,
+  failedDelete,
   lostConditionalWrite,
   missingBucket,
   unquote,
   type ByteRange,
   type CompletedPart,
+  type ConditionalDelete,
   type ConditionalWrite,
   type CopySource,
   type ListedObject,
@@ -57,6 +59,8 @@ export interface MemoryObjectStoreOptions {
   readonly fullObjectSha256?: boolean;
   /** false: ignore `If-None-Match: *`, as some S3-compatible servers do. */
   readonly conditionalWrites?: boolean;
+  /** false: DeleteObject ignores `If-Match` and deletes, as Ceph RGW 16 and the embedded test server do (AWS honours it). */
+  readonly conditionalDeletes?: boolean;
   /** false: CopyObject and UploadPartCopy answer 501 NotImplemented. */
   readonly serverSideCopy?: boolean;
   /** How objects are written (encryption, ACL, class, tags): recorded with each object the store writes. */
@@ -255,14 +259,19 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async delete(location: S3Location, what: string): Promise<void> {
+  async delete(location: S3Location, what: string, options: ConditionalDelete = {}): Promise<void> {
     try {
       this.#request('delete', location);
       this.#bucket(location);
+      if (options.ifMatch !== undefined && this.#options.conditionalDeletes !== false) {
+        const existing = this.#server.objects.get(idOf(location));
+        if (existing === undefined) throw s3ServiceError(404, 'NoSuchKey');
+        if (existing.etag !== unquote(options.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
+      }
       // S3 answers 204 for a key that is not there.
       this.#server.objects.delete(idOf(location));
     } catch (error) {
-      throw this.describeError(error, `delete ${what}`, location);
+      throw failedDelete(this, error, location, what, options);
     }
   }
 

@@ -126,7 +126,12 @@ export interface ObjectStore {
    * or none, makes it throw ObjectExistsError. Servers that ignore the conditions simply write.
    */
   putText(location: S3Location, body: string, contentType: string, what: string, options?: ConditionalWrite): Promise<string>;
-  delete(location: S3Location, what: string): Promise<void>;
+  /**
+   * Deletes the object (a missing one is no error). With `ifMatch`, only the object with that
+   * ETag (`If-Match` on DeleteObject, as AWS honours it): another object, or none, makes it throw
+   * ObjectExistsError. Servers that ignore the condition simply delete.
+   */
+  delete(location: S3Location, what: string, options?: ConditionalDelete): Promise<void>;
   /**
    * HeadBucket: resolves when the bucket exists and the credentials reach it. A missing bucket
    * is a NotFoundError naming it; wrong region, access denied and an unreachable endpoint are
@@ -201,6 +206,17 @@ export function lostConditionalWrite(error: unknown, location: S3Location, condi
   const status = httpStatusOf(error) ?? 0;
   const lost = (condition.onlyIfAbsent && [409, 412].includes(status)) || (condition.ifMatch !== undefined && [404, 409, 412].includes(status));
   return lost ? new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`) : undefined;
+}
+
+/** The condition of a delete. */
+export interface ConditionalDelete {
+  /** The ETag (without quotes) the object must still have. */
+  readonly ifMatch?: string;
+}
+
+/** What a failed delete throws, in either store: a lost condition as ObjectExistsError, else the typed error. */
+export function failedDelete(store: ObjectStore, error: unknown, location: S3Location, what: string, condition: ConditionalDelete): Error {
+  return lostConditionalWrite(error, location, condition) ?? store.describeError(error, `delete ${what}`, location);
 }
 
 /** `describe` for either store: its `head`, with a missing object as the typed error that names it. */

@@ -27,12 +27,14 @@ import type {
 } from '@smithy/types';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
+  failedDelete,
   lostConditionalWrite,
   describeExisting,
   missingBucket,
   unquote,
   type ByteRange,
   type CompletedPart,
+  type ConditionalDelete,
   type ConditionalWrite,
   type CopySource,
   type ListedObject,
@@ -194,11 +196,15 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async delete(location: S3Location, what: string): Promise<void> {
+  async delete(location: S3Location, what: string, options: ConditionalDelete = {}): Promise<void> {
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), this.#bound());
+      await this.#client.send(
+        // Unquoted, as for PutObject: AWS accepts it either way.
+        new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }),
+        this.#bound(),
+      );
     } catch (error) {
-      throw this.describeError(error, `delete ${what}`, location);
+      throw failedDelete(this, error, location, what, options);
     }
   }
 
