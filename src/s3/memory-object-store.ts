@@ -317,13 +317,18 @@ export class MemoryObjectStore implements ObjectStore {
     return Readable.from(chunksOf(object.body.subarray(options.offset)), { objectMode: false });
   }
 
-  async readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }> {
+  async readRange(location: S3Location, range: PinnedRange, stop?: AbortSignal): Promise<{ body: Readable; etag: string }> {
+    // The SDK rejects a request on an aborted signal with an error of this name.
+    if (stop?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     this.#request('readRange', location);
     const object = range.versionId === undefined ? this.#object(location) : this.#version(location, range.versionId);
     if (object.etag !== unquote(range.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
     if (range.first >= object.body.length) throw s3ServiceError(416, 'InvalidRange');
-    const body = object.body.subarray(range.first, Math.min(range.last, object.body.length - 1) + 1);
-    return { body: Readable.from(chunksOf(body), { objectMode: false }), etag: object.etag };
+    const bytes = object.body.subarray(range.first, Math.min(range.last, object.body.length - 1) + 1);
+    const body = Readable.from(chunksOf(bytes), { objectMode: false });
+    // As the SDK does, an abort ends the body being read too.
+    const signals = [this.#options.signal, stop].filter((signal) => signal !== undefined);
+    return { body: signals.length === 0 ? body : addAbortSignal(AbortSignal.any(signals), body), etag: object.etag };
   }
 
   async copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }> {

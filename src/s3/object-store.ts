@@ -145,9 +145,10 @@ export interface ObjectStore {
   openRead(location: S3Location, options: { ifMatch: string; offset: number }): Promise<Readable>;
   /**
    * One ranged GET pinned to an ETag (and a version, when given), with the ETag the server
-   * answered with: a server that ignores `If-Match` still says which object it sent.
+   * answered with: a server that ignores `If-Match` still says which object it sent. `stop` (as
+   * well as the run's signal) aborts this GET alone, its body too, however silent the server.
    */
-  readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }>;
+  readRange(location: S3Location, range: PinnedRange, stop?: AbortSignal): Promise<{ body: Readable; etag: string }>;
   /** CopyObject, pinned to the source's ETag. */
   copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }>;
   createMultipartUpload(target: S3Location, options?: { contentType?: string }): Promise<string>;

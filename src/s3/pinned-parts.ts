@@ -48,6 +48,8 @@ export class PinnedObjectChangedError extends ValidationError {}
  * Fetches `parts` in parallel (as many as the shared slots allow) and hands each to `write` in
  * order. A launcher takes a slot per part in order and a writer releases it once the part is
  * written, so the part a writer waits for has always been started: no deadlock across downloads.
+ * The first failure (a part's or the writer's) is the answer, and stops every GET still in flight
+ * at once, a silent one too: nothing waits for the parts before the failed one to land.
  */
 export async function fetchParts(
   store: ObjectStore,
@@ -57,6 +59,11 @@ export async function fetchParts(
   write: (part: Part, bytes: Buffer) => Promise<void>,
 ): Promise<void> {
   const stop = new AbortController();
+  let failure: { readonly error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stop.abort(error);
+  };
   const landed = parts.map(() => deferred<Buffer>());
   const taken = deferred<Buffer>();
   taken.resolve(Buffer.alloc(0));
@@ -66,7 +73,10 @@ export async function fetchParts(
       const release = await settings.slots.acquire();
       releases.push(release);
       if (stop.signal.aborted) return;
-      fetchPart(store, download, part, stop.signal, settings).then(landed[index]!.resolve, landed[index]!.reject);
+      fetchPart(store, download, part, stop.signal, settings).then(landed[index]!.resolve, (error: unknown) => {
+        fail(error);
+        landed[index]!.reject(error);
+      });
     }
   })();
   try {
@@ -79,8 +89,9 @@ export async function fetchParts(
       releases[index]?.();
     }
   } catch (error) {
-    stop.abort();
-    throw error;
+    fail(error);
+    // The parts stopped by the failure fail with the abort; the failure itself is the answer.
+    throw failure!.error;
   } finally {
     // Parts still in flight end at the abort; their slots go back to the other downloads.
     await Promise.allSettled(landed.slice(0, releases.length).map((part) => part.promise));
@@ -101,7 +112,8 @@ async function fetchPart(
   const expected = part.last - part.first + 1;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const answer = await store.readRange(download.location, { ifMatch: download.etag, versionId: download.versionId, ...part });
+      // The store adds the run's own signal: a cancelled run, or one past its deadline, stops this GET too.
+      const answer = await store.readRange(download.location, { ifMatch: download.etag, versionId: download.versionId, ...part }, stop);
       if (answer.etag !== '' && answer.etag !== download.etag) {
         answer.body.destroy();
         throw changed(download, `its ETag is ${answer.etag}, the metadata records ${download.etag}`);
@@ -136,7 +148,7 @@ async function fetchPart(
         throw store.describeError(error, `download ${download.what} (bytes ${part.first}-${part.last}, attempt ${attempt})`, download.location);
       }
       store.retries?.record({ operation: `GetObject ${download.what} bytes ${part.first}-${part.last}`, attempt: attempt + 1, reason: errorCodeOf(error) });
-      await sleep(backoffDelay(attempt), store.signal);
+      await sleep(backoffDelay(attempt), store.signal === undefined ? stop : AbortSignal.any([stop, store.signal]));
     }
   }
 }

@@ -251,7 +251,10 @@ export class S3ObjectStore implements ObjectStore {
     return output.Body as Readable;
   }
 
-  async readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }> {
+  async readRange(location: S3Location, range: PinnedRange, stop?: AbortSignal): Promise<{ body: Readable; etag: string }> {
+    const run = this.#options.signal;
+    // The SDK destroys the request on abort, the body it is still streaming included.
+    const abortSignal = stop === undefined ? run : run === undefined ? stop : AbortSignal.any([run, stop]);
     const output = await this.#client.send(
       new GetObjectCommand({
         Bucket: location.bucket,
@@ -260,7 +263,7 @@ export class S3ObjectStore implements ObjectStore {
         VersionId: range.versionId,
         Range: `bytes=${range.first}-${range.last}`,
       }),
-      this.#bound(),
+      { abortSignal },
     );
     return { body: output.Body as Readable, etag: unquote(output.ETag ?? '') };
   }
