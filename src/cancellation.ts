@@ -6,8 +6,9 @@ export const EXIT_CANCELLED = 130;
 /**
  * SIGINT and SIGTERM as the run's cancellation. A runner cancels a job with SIGINT, then
  * SIGTERM 7.5 s later, then SIGKILL: the first signal aborts the run, which then cleans up
- * (uploads aborted, lease released, state file `cancelled`) within a few seconds; a second
- * signal while that is still going ends the process at once.
+ * (uploads aborted, partial staging removed, lease released: one CLEANUP_BUDGET_MS from the
+ * signal, src/s3/cleanup-deadline.ts) and records the state file `cancelled`; a second signal
+ * while that is still going ends the process at once.
  */
 export function cancelOnSignals(exit: (code: number) => void = (code) => process.exit(code)): { readonly signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();

@@ -129,7 +129,7 @@ function openStore(config: RunConfig, reporter: RunReporter, cancellation: Abort
  */
 function failed(error: unknown, config: RunConfig, state: StateFile, deadline: AbortSignal | undefined, cancellation: AbortSignal | undefined): Error {
   if (cancellation?.aborted) {
-    const message = cancelledMessage(cancellation, state);
+    const message = cancelledMessage(config, cancellation, state);
     state.record({ status: 'cancelled', cancelled_phase: state.currentPhase ?? 'start-up', error: message, finished_at: new Date().toISOString() });
     return new CancelledError(message, { cause: error });
   }
@@ -138,10 +138,36 @@ function failed(error: unknown, config: RunConfig, state: StateFile, deadline: A
   return error instanceof Error && message === error.message ? error : new Error(message, { cause: error });
 }
 
-function cancelledMessage(cancellation: AbortSignal, state: StateFile): string {
+function cancelledMessage(config: RunConfig, cancellation: AbortSignal, state: StateFile): string {
   const why = cancellation.reason instanceof Error ? cancellation.reason.message : 'Cancelled';
   const phase = state.currentPhase ?? 'start-up';
-  return `${why} during the ${phase} phase. It stopped without writing a completion marker; its multipart uploads were aborted (a warning names any that could not be). A re-run continues or starts over.`;
+  return `${why} during the ${phase} phase. ${cleanupOnStop(config)} A re-run continues or starts over.`;
+}
+
+/**
+ * What a stopped (cancelled or expired) run of `config`'s operation cleaned up on its way out:
+ * only what that operation writes, so that the line a user reads is true of it.
+ */
+export function cleanupOnStop(config: RunConfig): string {
+  const unreleased = '(a warning or a log line names anything that could not be)';
+  switch (config.operation) {
+    case 'stage':
+      if (config.dryRun) return 'It was a dry run: it wrote nothing, so there was nothing to clean up.';
+      return config.mode === 'full'
+        ? `It stopped without writing a completion marker: its multipart uploads were aborted, the objects a re-run could not reuse removed and its lease released ${unreleased}.`
+        : `It stopped without writing a completion marker, and released its lease ${unreleased}.`;
+    case 'promote':
+      if (config.dryRun) return 'It was a dry run: it wrote nothing, so there was nothing to clean up.';
+      return `It stopped without writing the target's completion marker: its multipart copies were aborted and the target's lease released ${unreleased}.`;
+    case 'delete':
+      if (config.dryRun) return 'It was a dry run: it deleted nothing, so there was nothing to clean up.';
+      return `It released its lease ${unreleased}; it deletes the marker first, so a staging it left part-deleted is not marked complete, and a re-run deletes the rest.`;
+    case 'fetch':
+      return 'It removed its partly written files; the whole, proven ones stay in the destination, listed in its manifest, for a re-run to keep.';
+    case 'verify':
+    case 'list':
+      return 'It only reads, so there was nothing to clean up.';
+  }
 }
 
 /**
@@ -167,6 +193,6 @@ function deadlineMessage(config: RunConfig, state: StateFile): string {
   const progress = state.lastProgress ? ` (${state.lastProgress})` : '';
   return (
     `The run's \`timeout\` (RIVA_STAGE_TIMEOUT) of ${config.connection.timeoutSeconds} s expired during the ${phase} phase${progress}. ` +
-    'It stopped cleanly: multipart uploads were aborted and no completion marker was written. Raise the timeout or re-run.'
+    `${cleanupOnStop(config)} Raise the timeout or re-run.`
   );
 }

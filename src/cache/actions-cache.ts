@@ -55,7 +55,7 @@ export class ActionsCache implements ArchiveCache {
       // The toolkit logs why it could not save and answers -1 rather than throwing.
       const entryId = await cache.saveCache(this.#paths(key), key);
       if (entryId === -1) throw new Error('the cache service did not take the entry (see the message above)');
-      core.info(`Uploaded the model archive to the ${this.description} (entry ${entryId}).`);
+      core.info(`Saved the model archive to the ${this.description} (entry ${entryId}).`);
     } catch (error) {
       core.warning(`Could not save the model archive to the ${this.description}: ${(error as Error).message}`);
       throw error;

@@ -53,7 +53,7 @@ export async function deleteStaging(config: DeleteConfig, deps: OperationDepende
   }
   const order = await state.phase('plan', async () => {
     await refuseWhenPromotedFrom(config, layouts, store);
-    return found.map((staging) => ({ layout: staging.layout, order: removalOrder([staging]) }));
+    return found.map((staging) => ({ layout: staging.layout, order: removalOrder(staging) }));
   });
   const removed = order.flatMap(({ order }) => order.map(({ location }) => formatS3Uri(location)));
   if (config.dryRun) {
@@ -98,19 +98,21 @@ async function stagingObjects(config: DeleteConfig, store: ObjectStore): Promise
 }
 
 /**
- * Markers first, then everything else, then the metadata documents. A lease record is left out:
- * the delete takes that lease itself, and an expired one it takes over is removed on release.
+ * One staging's objects in the order they go: the marker first, then everything else, then the
+ * metadata document. The lease record is left out: the delete takes that lease itself, and an
+ * expired one it takes over is removed on release.
  */
-function removalOrder(found: readonly FoundStaging[]): Array<{ location: S3Location; what: string }> {
-  const markers = found.flatMap(({ layout, keys }) => (keys.includes(layout.marker.key) ? [{ location: layout.marker, what: 'the completion marker' }] : []));
-  const documents = found.flatMap(({ layout, keys }) => (keys.includes(layout.metadata.key) ? [{ location: layout.metadata, what: 'the metadata document' }] : []));
-  const special = new Set(found.flatMap(({ layout }) => [layout.marker.key, layout.metadata.key, leaseRecord(layout).key]));
-  const rest = found.flatMap(({ layout, keys }) =>
-    keys
-      .filter((key) => !special.has(key))
-      .map((key) => ({ location: { bucket: layout.prefix.bucket, key }, what: relativeToPrefix(layout, { bucket: layout.prefix.bucket, key }) })),
-  );
-  return [...markers, ...rest, ...documents];
+function removalOrder({ layout, keys }: FoundStaging): Array<{ location: S3Location; what: string }> {
+  const marker = keys.includes(layout.marker.key) ? [{ location: layout.marker, what: 'the completion marker' }] : [];
+  const document = keys.includes(layout.metadata.key) ? [{ location: layout.metadata, what: 'the metadata document' }] : [];
+  const special = new Set([layout.marker.key, layout.metadata.key, leaseRecord(layout).key]);
+  const rest = keys
+    .filter((key) => !special.has(key))
+    .map((key) => {
+      const location = { bucket: layout.prefix.bucket, key };
+      return { location, what: relativeToPrefix(layout, location) };
+    });
+  return [...marker, ...rest, ...document];
 }
 
 /** A staging another environment was promoted from is still the record of where that one came from. */

@@ -68,8 +68,6 @@ const LeaseRecordSchema = z.object({
 type LeaseRecord = z.infer<typeof LeaseRecordSchema>;
 
 const WHAT = 'the staging lease';
-/** How long releasing may take: well within the 7.5 s a runner gives a cancelled job before SIGTERM. */
-const RELEASE_BUDGET_MS = 2000;
 
 /** A held lease. `release` it in every outcome; `confirm` it before the write that completes the staging. */
 export class StagingLease {
@@ -118,7 +116,7 @@ export class StagingLease {
       etag = await probeConditionalWrites(store, location, body, etag, options.warn ?? ((message) => options.log(`Warning: ${message}`)));
     } catch (error) {
       // The record is this run's and no lease object holds it yet: it must not block others for a TTL.
-      await deleteIfOurs(store.cleanupView(RELEASE_BUDGET_MS), location, etag).catch(() => undefined);
+      await deleteIfOurs(store.cleanupView('lease'), location, etag).catch(() => undefined);
       throw error;
     }
     return new StagingLease(store, location, owner, options, etag, acquiredAt);
@@ -137,8 +135,8 @@ export class StagingLease {
     this.#store.guardWrites(undefined);
     if (this.#lost !== undefined) return;
     try {
-      // A budget of its own: a cancelled run's signal has fired, and it must still let go.
-      await deleteIfOurs(this.#store.cleanupView(RELEASE_BUDGET_MS), this.#location, this.#etag);
+      // The last share of the run's cleanup deadline: a cancelled run's signal has fired, and it must still let go.
+      await deleteIfOurs(this.#store.cleanupView('lease'), this.#location, this.#etag);
     } catch (error) {
       this.#options.log(`Could not release ${formatS3Uri(this.#location)} (${(error as Error).message}); it expires ${this.#options.ttlSeconds} s after its last refresh.`);
     }
@@ -184,10 +182,26 @@ export class StagingLease {
   }
 }
 
-/** Deletes the lease record if it still has the ETag this run gave it. */
+/**
+ * Deletes the lease record if it still has the ETag this run gave it. The DELETE carries
+ * `If-Match`, which AWS honours: a run that took the lease over between the HEAD and the DELETE
+ * keeps its record. Ceph RGW 16 and the embedded test server ignore the condition on a DELETE;
+ * there the HEAD narrows the window to one round trip, open only when another run takes the
+ * lease over (expired, or a later attempt's) at the very moment its holder releases it. The run
+ * whose record went finds out at its next refresh, at the latest in `confirm` before its marker
+ * (a rewrite `If-Match` its ETag, which RGW honours on PutObject, answered 404), and stops: it
+ * never marks a staging it no longer holds. (The embedded server honours no condition at all;
+ * a run there is warned that concurrent runs are not excluded.)
+ */
 async function deleteIfOurs(store: ObjectStore, location: S3Location, etag: string): Promise<void> {
   const info = await store.head(location, WHAT);
-  if (info?.etag === etag) await store.delete(location, WHAT);
+  if (info?.etag !== etag) return;
+  try {
+    await store.delete(location, WHAT, { ifMatch: etag });
+  } catch (error) {
+    // Taken over meanwhile: the record is another run's now, and stays.
+    if (!(error instanceof ObjectExistsError)) throw error;
+  }
 }
 
 /**

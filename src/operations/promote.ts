@@ -1,12 +1,13 @@
 import type { PromoteConfig } from '../config/config.ts';
 import { ConflictError, ValidationError } from '../errors.ts';
+import { printable } from '../format.ts';
 import { bintarballRootOrDefault, candidateLayouts, relativeToPrefix, sameLayoutAt, stagedObjects, stagingObject, type StagingLayout } from '../layout.ts';
 import { sha256Hex, sourceIdentity } from '../marker.ts';
 import { MetadataSchema, pinnedObjects, type Metadata, type StoredMetadataDocument } from '../metadata.ts';
 import { MultipartUploads } from '../s3/multipart.ts';
 import type { ObjectStore } from '../s3/object-store.ts';
 import { serverSideCopy } from '../s3/server-side-copy.ts';
-import { formatS3Uri, type S3Location } from '../s3/uri.ts';
+import { formatS3Uri, keyProblem, type S3Location } from '../s3/uri.ts';
 import type { PhaseName } from '../state-file.ts';
 import type { OperationDefinition, OperationDependencies } from './operation.ts';
 import type { ObjectWrite, StagedObject } from './stage/content.ts';
@@ -243,10 +244,27 @@ export function copyPlan(source: StagingLayout, target: StagingLayout, metadata:
   return stagedObjects(source, metadata.files).map((object) => ({
     path: object.path,
     from: object.location,
-    to: stagingObject(target, object.path),
+    to: copyTarget(target, object.path),
     what: object.what,
     etag: pinned.get(object.path),
   }));
+}
+
+/**
+ * Where a copy lands, refused before any write when S3 would refuse its key: the target's
+ * environment may be longer than the source's, and a key that fitted there can be over S3's
+ * 1024 bytes here, which S3 would answer only part-way through the copies.
+ */
+function copyTarget(target: StagingLayout, path: string): S3Location {
+  const to = stagingObject(target, path);
+  const problem = keyProblem(to.key);
+  if (problem !== undefined) {
+    throw new ValidationError(
+      `Cannot promote ${printable(path)}: its copy's key ${printable(formatS3Uri(to))} ${problem}. Nothing was copied. ` +
+        'Promote to a shorter `environment` (ENV), or stage the model with shorter paths in its archive.',
+    );
+  }
+  return to;
 }
 
 /** The source ETag of each copy: pinned, or (a legacy staging's files) as the server reports it now. */

@@ -4,11 +4,13 @@ import { describeS3Error, isNotFound } from './errors.ts';
 import { multipartEtag } from './etag.ts';
 import {
   describeExisting,
+  failedDelete,
   lostConditionalWrite,
   missingBucket,
   unquote,
   type ByteRange,
   type CompletedPart,
+  type ConditionalDelete,
   type ConditionalWrite,
   type CopySource,
   type ListedObject,
@@ -20,6 +22,7 @@ import {
   type PinnedRange,
   type StreamUploadOptions,
 } from './object-store.ts';
+import { CleanupDeadline, type CleanupStep } from './cleanup-deadline.ts';
 import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
 import type { ObjectWriteOptions } from './write-options.ts';
@@ -56,6 +59,8 @@ export interface MemoryObjectStoreOptions {
   readonly fullObjectSha256?: boolean;
   /** false: ignore `If-None-Match: *`, as some S3-compatible servers do. */
   readonly conditionalWrites?: boolean;
+  /** false: DeleteObject ignores `If-Match` and deletes, as Ceph RGW 16 and the embedded test server do (AWS honours it). */
+  readonly conditionalDeletes?: boolean;
   /** false: CopyObject and UploadPartCopy answer 501 NotImplemented. */
   readonly serverSideCopy?: boolean;
   /** How objects are written (encryption, ACL, class, tags): recorded with each object the store writes. */
@@ -125,16 +130,19 @@ export class MemoryObjectStore implements ObjectStore {
   readonly #options: MemoryObjectStoreOptions;
   /** The "server": shared with cleanup views of this store. */
   readonly #server: ServerState;
+  /** Shared with cleanup views of this store, as S3ObjectStore's is. */
+  readonly #cleanup: CleanupDeadline;
 
-  /** `server` is for `cleanupView` only: a view shares the server and its requests. */
-  constructor(options: MemoryObjectStoreOptions = {}, server?: ServerState, requests?: StoreRequest[]) {
+  /** `view` is for `cleanupView` only: a view shares the server, its requests and the cleanup deadline. */
+  constructor(options: MemoryObjectStoreOptions = {}, view?: { server: ServerState; requests: StoreRequest[]; cleanup: CleanupDeadline }) {
     this.#options = options;
-    this.#server = server ?? { buckets: new Set(), objects: new Map(), versions: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
-    if (requests !== undefined) this.requests = requests;
+    this.#server = view?.server ?? { buckets: new Set(), objects: new Map(), versions: new Map(), uploads: new Map(), faults: [], writeGuard: undefined };
+    this.#cleanup = view?.cleanup ?? new CleanupDeadline(options.signal);
+    if (view !== undefined) this.requests = view.requests;
   }
 
-  cleanupView(budgetMs: number): MemoryObjectStore {
-    return new MemoryObjectStore({ ...this.#options, signal: AbortSignal.timeout(budgetMs) }, this.#server, this.requests);
+  cleanupView(step: CleanupStep): MemoryObjectStore {
+    return new MemoryObjectStore({ ...this.#options, signal: this.#cleanup.signal(step) }, { server: this.#server, requests: this.requests, cleanup: this.#cleanup });
   }
 
   get signal(): AbortSignal | undefined {
@@ -251,14 +259,19 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async delete(location: S3Location, what: string): Promise<void> {
+  async delete(location: S3Location, what: string, options: ConditionalDelete = {}): Promise<void> {
     try {
       this.#request('delete', location);
       this.#bucket(location);
+      if (options.ifMatch !== undefined && this.#options.conditionalDeletes !== false) {
+        const existing = this.#server.objects.get(idOf(location));
+        if (existing === undefined) throw s3ServiceError(404, 'NoSuchKey');
+        if (existing.etag !== unquote(options.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
+      }
       // S3 answers 204 for a key that is not there.
       this.#server.objects.delete(idOf(location));
     } catch (error) {
-      throw this.describeError(error, `delete ${what}`, location);
+      throw failedDelete(this, error, location, what, options);
     }
   }
 
@@ -304,13 +317,18 @@ export class MemoryObjectStore implements ObjectStore {
     return Readable.from(chunksOf(object.body.subarray(options.offset)), { objectMode: false });
   }
 
-  async readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }> {
+  async readRange(location: S3Location, range: PinnedRange, stop?: AbortSignal): Promise<{ body: Readable; etag: string }> {
+    // The SDK rejects a request on an aborted signal with an error of this name.
+    if (stop?.aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     this.#request('readRange', location);
     const object = range.versionId === undefined ? this.#object(location) : this.#version(location, range.versionId);
     if (object.etag !== unquote(range.ifMatch)) throw s3ServiceError(412, 'PreconditionFailed');
     if (range.first >= object.body.length) throw s3ServiceError(416, 'InvalidRange');
-    const body = object.body.subarray(range.first, Math.min(range.last, object.body.length - 1) + 1);
-    return { body: Readable.from(chunksOf(body), { objectMode: false }), etag: object.etag };
+    const bytes = object.body.subarray(range.first, Math.min(range.last, object.body.length - 1) + 1);
+    const body = Readable.from(chunksOf(bytes), { objectMode: false });
+    // As the SDK does, an abort ends the body being read too.
+    const signals = [this.#options.signal, stop].filter((signal) => signal !== undefined);
+    return { body: signals.length === 0 ? body : addAbortSignal(AbortSignal.any(signals), body), etag: object.etag };
   }
 
   async copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }> {
@@ -372,7 +390,9 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
-    // Not bound to the deadline, as in S3ObjectStore: aborting is the cleanup an expired run still does.
+    // Bound to the writes' share of the cleanup deadline, not to the run's signal, as in S3ObjectStore:
+    // aborting is the cleanup an expired run still does.
+    if (this.#cleanup.signal('writes').aborted) throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
     this.#record('abortMultipartUpload', target);
     this.#fail('abortMultipartUpload', target);
     if (this.#options.abortMultipartUpload === false) throw s3ServiceError(405, 'MethodNotAllowed');

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Semaphore } from '../limit.ts';
-// The parallel, pinned ranged GETs fetch downloads with; hashing needs the same, minus the disk.
-import { fetchParts, type PinnedObject } from '../operations/fetch/pinned-download.ts';
-import { partsFrom } from '../operations/fetch/plan.ts';
 import type { ObjectStore } from './object-store.ts';
+// The parallel, pinned ranged GETs fetch downloads with; hashing needs the same, minus the disk.
+import { fetchParts, partsFrom, type PinnedObject } from './pinned-parts.ts';
 import { resumableDownload, type DownloadOptions } from './resumable-download.ts';
 import type { S3Location } from './uri.ts';
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { httpStatusOf } from './errors.ts';
+import type { CleanupStep } from './cleanup-deadline.ts';
 import type { RetryLog } from './retry-log.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
 
@@ -125,7 +126,12 @@ export interface ObjectStore {
    * or none, makes it throw ObjectExistsError. Servers that ignore the conditions simply write.
    */
   putText(location: S3Location, body: string, contentType: string, what: string, options?: ConditionalWrite): Promise<string>;
-  delete(location: S3Location, what: string): Promise<void>;
+  /**
+   * Deletes the object (a missing one is no error). With `ifMatch`, only the object with that
+   * ETag (`If-Match` on DeleteObject, as AWS honours it): another object, or none, makes it throw
+   * ObjectExistsError. Servers that ignore the condition simply delete.
+   */
+  delete(location: S3Location, what: string, options?: ConditionalDelete): Promise<void>;
   /**
    * HeadBucket: resolves when the bucket exists and the credentials reach it. A missing bucket
    * is a NotFoundError naming it; wrong region, access denied and an unreachable endpoint are
@@ -139,9 +145,10 @@ export interface ObjectStore {
   openRead(location: S3Location, options: { ifMatch: string; offset: number }): Promise<Readable>;
   /**
    * One ranged GET pinned to an ETag (and a version, when given), with the ETag the server
-   * answered with: a server that ignores `If-Match` still says which object it sent.
+   * answered with: a server that ignores `If-Match` still says which object it sent. `stop` (as
+   * well as the run's signal) aborts this GET alone, its body too, however silent the server.
    */
-  readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }>;
+  readRange(location: S3Location, range: PinnedRange, stop?: AbortSignal): Promise<{ body: Readable; etag: string }>;
   /** CopyObject, pinned to the source's ETag. */
   copyObject(source: CopySource, target: S3Location): Promise<{ etag: string }>;
   createMultipartUpload(target: S3Location, options?: { contentType?: string }): Promise<string>;
@@ -170,11 +177,12 @@ export interface ObjectStore {
   guardWrites(check: (() => void) | undefined): void;
 
   /**
-   * The same store (same server, same write guard) with requests bound to a short budget of its
-   * own instead of the run's signal: how a cancelled or expired run still aborts its uploads and
-   * releases its lease after its own signal has fired.
+   * The same store (same server, same write guard) with requests bound to `step`'s share of the
+   * run's one cleanup deadline (CleanupDeadline) instead of the run's signal: how a cancelled or
+   * expired run still aborts its uploads, removes a partial staging and releases its lease after
+   * its own signal has fired, all within one budget counted from the stop.
    */
-  cleanupView(budgetMs: number): ObjectStore;
+  cleanupView(step: CleanupStep): ObjectStore;
 }
 
 /** The condition of a document write. */
@@ -199,6 +207,17 @@ export function lostConditionalWrite(error: unknown, location: S3Location, condi
   const status = httpStatusOf(error) ?? 0;
   const lost = (condition.onlyIfAbsent && [409, 412].includes(status)) || (condition.ifMatch !== undefined && [404, 409, 412].includes(status));
   return lost ? new ObjectExistsError(`${formatS3Uri(location)} was written by someone else meanwhile.`) : undefined;
+}
+
+/** The condition of a delete. */
+export interface ConditionalDelete {
+  /** The ETag (without quotes) the object must still have. */
+  readonly ifMatch?: string;
+}
+
+/** What a failed delete throws, in either store: a lost condition as ObjectExistsError, else the typed error. */
+export function failedDelete(store: ObjectStore, error: unknown, location: S3Location, what: string, condition: ConditionalDelete): Error {
+  return lostConditionalWrite(error, location, condition) ?? store.describeError(error, `delete ${what}`, location);
 }
 
 /** `describe` for either store: its `head`, with a missing object as the typed error that names it. */

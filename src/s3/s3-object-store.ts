@@ -26,12 +26,14 @@ import type {
 } from '@smithy/types';
 import { describeS3Error, errorCodeOf, httpStatusOf, isNotFound } from './errors.ts';
 import {
+  failedDelete,
   lostConditionalWrite,
   describeExisting,
   missingBucket,
   unquote,
   type ByteRange,
   type CompletedPart,
+  type ConditionalDelete,
   type ConditionalWrite,
   type CopySource,
   type ListedObject,
@@ -42,6 +44,7 @@ import {
   type PinnedRange,
   type StreamUploadOptions,
 } from './object-store.ts';
+import { CleanupDeadline, type CleanupStep } from './cleanup-deadline.ts';
 import type { RetryLog } from './retry-log.ts';
 import { protectUploads } from './transfer-checksums.ts';
 import { formatS3Uri, type S3Location } from './uri.ts';
@@ -63,16 +66,19 @@ export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #options: S3ObjectStoreOptions;
 
-  /** Shared with cleanup views: one client, one write guard. */
+  /** Shared with cleanup views: one client, one write guard, one cleanup deadline. */
   readonly #guard: { check: (() => void) | undefined };
+  readonly #cleanup: CleanupDeadline;
 
-  constructor(client: S3Client, options: S3ObjectStoreOptions, guard?: { check: (() => void) | undefined }) {
+  constructor(client: S3Client, options: S3ObjectStoreOptions, view?: { guard: { check: (() => void) | undefined }; cleanup: CleanupDeadline }) {
     this.#client = client;
     this.#options = options;
-    if (guard !== undefined) {
-      this.#guard = guard;
+    if (view !== undefined) {
+      this.#guard = view.guard;
+      this.#cleanup = view.cleanup;
       return;
     }
+    this.#cleanup = new CleanupDeadline(options.signal);
     const shared: { check: (() => void) | undefined } = { check: undefined };
     this.#guard = shared;
     // On the client, so that lib-storage's own requests (parts, completion) are guarded too, and
@@ -96,8 +102,8 @@ export class S3ObjectStore implements ObjectStore {
     this.#guard.check = check;
   }
 
-  cleanupView(budgetMs: number): ObjectStore {
-    return new S3ObjectStore(this.#client, { ...this.#options, signal: AbortSignal.timeout(budgetMs) }, this.#guard);
+  cleanupView(step: CleanupStep): ObjectStore {
+    return new S3ObjectStore(this.#client, { ...this.#options, signal: this.#cleanup.signal(step) }, { guard: this.#guard, cleanup: this.#cleanup });
   }
 
   get signal(): AbortSignal | undefined {
@@ -189,11 +195,15 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async delete(location: S3Location, what: string): Promise<void> {
+  async delete(location: S3Location, what: string, options: ConditionalDelete = {}): Promise<void> {
     try {
-      await this.#client.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }), this.#bound());
+      await this.#client.send(
+        // Unquoted, as for PutObject: AWS accepts it either way.
+        new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }),
+        this.#bound(),
+      );
     } catch (error) {
-      throw this.describeError(error, `delete ${what}`, location);
+      throw failedDelete(this, error, location, what, options);
     }
   }
 
@@ -240,7 +250,10 @@ export class S3ObjectStore implements ObjectStore {
     return output.Body as Readable;
   }
 
-  async readRange(location: S3Location, range: PinnedRange): Promise<{ body: Readable; etag: string }> {
+  async readRange(location: S3Location, range: PinnedRange, stop?: AbortSignal): Promise<{ body: Readable; etag: string }> {
+    const run = this.#options.signal;
+    // The SDK destroys the request on abort, the body it is still streaming included.
+    const abortSignal = stop === undefined ? run : run === undefined ? stop : AbortSignal.any([run, stop]);
     const output = await this.#client.send(
       new GetObjectCommand({
         Bucket: location.bucket,
@@ -249,7 +262,7 @@ export class S3ObjectStore implements ObjectStore {
         VersionId: range.versionId,
         Range: `bytes=${range.first}-${range.last}`,
       }),
-      this.#bound(),
+      { abortSignal },
     );
     return { body: output.Body as Readable, etag: unquote(output.ETag ?? '') };
   }
@@ -329,9 +342,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async abortMultipartUpload(target: S3Location, uploadId: string): Promise<void> {
     // Not bound to the run's signal: aborting is the cleanup an expired or cancelled run still has
-    // to do, within a budget of its own so that it ends before the runner's SIGTERM.
+    // to do, within the writes' share of its cleanup deadline so that it ends before the runner's SIGTERM.
     await this.#client.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }), {
-      abortSignal: AbortSignal.timeout(ABORT_BUDGET_MS),
+      abortSignal: this.#cleanup.signal('writes'),
     });
   }
 
@@ -407,9 +420,6 @@ const RGW_COPY_IF_MATCH = { step: 'build', name: 'rgwCopyIfMatch' } as const;
 function copySourceOf(location: S3Location): string {
   return `${location.bucket}/${encodeURIComponent(location.key).replace(/%2F/g, '/')}`;
 }
-
-/** How long one AbortMultipartUpload of a failing run may take. */
-const ABORT_BUDGET_MS = 2500;
 
 /** The requests that change a bucket: what a run that lost its lease must no longer send. */
 const WRITE_COMMANDS: ReadonlySet<string> = new Set([

@@ -158,6 +158,12 @@ describe('archive cache (Actions cache service) on a miss', () => {
       expect(run.exitCode).toBe(0);
       expect(run.outputs.status).toBe('staged');
       expect(service.entries.map((entry) => entry.sizeBytes !== undefined)).toEqual([true]);
+      // The log says the upload started when the archive was committed, and that it was saved only once it was.
+      const lines = run.stdout.split('\n');
+      const saving = lines.indexOf('Saving the model archive to the GitHub Actions cache in the background.');
+      const saved = lines.findIndex((line) => /^Saved the model archive to the GitHub Actions cache \(entry \d+\)\.$/.test(line));
+      expect(saving, run.stdout).toBeGreaterThanOrEqual(0);
+      expect(saved, run.stdout).toBeGreaterThan(saving);
     } finally {
       await service.stop();
     }
@@ -177,6 +183,9 @@ describe('archive cache (Actions cache service) on a miss', () => {
         'Could not save the model archive to the GitHub Actions cache: the cache service did not take the entry (see the message above)',
       );
       expect(run.summary).toContain('miss (GitHub Actions cache): could not be saved for the next run');
+      // Started, never saved: no line may say it was.
+      expect(run.stdout).toContain('Saving the model archive to the GitHub Actions cache in the background.');
+      expect(run.stdout).not.toContain('Saved the model archive to the GitHub Actions cache');
       expect(service.entries.map((entry) => entry.sizeBytes)).toEqual([undefined]);
       expect((await verify('dev')).outputs.status).toBe('verified');
     } finally {

@@ -220,7 +220,7 @@ describe('a second signal while the cancelled run cleans up', () => {
     expect(cancellation.sent.map((sent) => sent.signal), explained).toEqual(['SIGINT', 'SIGINT']);
     expect(cancellation.killedBy, explained).toBeNull();
     expect(run.exitCode, explained).toBe(130);
-    // Well within the abort's own budget (2.5 s) that an unhurried cleanup would wait out.
+    // Well within the writes' share of the cleanup budget (3.5 s) that an unhurried cleanup would wait out.
     const secondAt = cancellation.sent[1]?.at ?? 0;
     expect(cancellation.exitedAt - secondAt, explained).toBeLessThan(1000);
   });

@@ -221,6 +221,10 @@ describe('fetch', () => {
 
     expect(cancelled.exitCode).toBe(130);
     expect(cancelled.stderr).toContain('download phase');
+    // The line says what a fetch cleaned up, not what a staging would have (uploads, a marker).
+    const said = cancelled.stderr.split('\n').filter((line) => line.startsWith('riva-130-stage: ')).join('\n');
+    expect(said).toContain('It removed its partly written files');
+    expect(said).not.toMatch(/multipart|completion marker/);
     expectOnlyListedWholeFiles(directory);
     expect(existsSync(partial)).toBe(false);
   });

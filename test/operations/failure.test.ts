@@ -34,7 +34,7 @@ const MIB = 1024 * 1024;
 const PREFIX = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 const SOURCE_COPY = `${PREFIX}source/${ARCHIVE_NAME}`;
 const modelFile = (path: string) => `${PREFIX}models/${path}`;
-/** How long a failing pass waits for its writes in flight (SETTLE_BUDGET_MS in pass-writes.ts). */
+/** How long a failing pass waits for its writes in flight (SETTLE_WAIT_MS in pass-writes.ts). */
 const SETTLE_BUDGET_MS = 2000;
 
 interface Deferred<T = void> {

@@ -6,7 +6,9 @@ import { leaseRecord, stagingLayout, type StagingLayout } from '../../src/layout
 import { leaseOptions, leaseOwner, StagingLease, type LeaseOwner } from '../../src/operations/lease.ts';
 import { promoteOperation } from '../../src/operations/promote.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
+import { CLEANUP_BUDGET_MS, LEASE_RELEASE_SHARE_MS } from '../../src/s3/cleanup-deadline.ts';
 import { MemoryObjectStore, type MemoryObjectStoreOptions } from '../../src/s3/memory-object-store.ts';
+import { MultipartUploads } from '../../src/s3/multipart.ts';
 import type { ObjectStore } from '../../src/s3/object-store.ts';
 import {
   BUCKET, GITHUB, MODEL_KEY, MODEL_NAME, MODEL_VERSION, NOW, RUN_ID, clearRequests, keysUnder, promoteConfig, rejectionOf,
@@ -74,6 +76,43 @@ function clientOf(server: MemoryObjectStore): ObjectStore {
       };
     },
   });
+}
+
+/**
+ * `store`, whose cleanup views (what a release goes through) run `meanwhile`, once opened, right
+ * after a HEAD of the lease record has answered: another run's write lands between a release's
+ * HEAD and its DELETE.
+ */
+function releaseWindow(store: ObjectStore): { readonly store: ObjectStore; open(meanwhile: () => Promise<void>): void } {
+  let meanwhile: (() => Promise<void>) | undefined;
+  const bound = <T extends object>(target: T, property: PropertyKey) => {
+    const value: unknown = Reflect.get(target, property, target);
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  };
+  const view = (cleanup: ObjectStore): ObjectStore =>
+    new Proxy(cleanup, {
+      get(target, property) {
+        if (property !== 'head') return bound(target, property);
+        return async (...args: Parameters<ObjectStore['head']>) => {
+          const info = await target.head(...args);
+          const once = args[0].key === LEASE_KEY ? meanwhile : undefined;
+          if (once !== undefined) {
+            meanwhile = undefined;
+            await once();
+          }
+          return info;
+        };
+      },
+    });
+  return {
+    store: new Proxy(store, {
+      get(target, property) {
+        if (property === 'cleanupView') return (...args: Parameters<ObjectStore['cleanupView']>) => view(target.cleanupView(...args));
+        return bound(target, property);
+      },
+    }),
+    open: (run) => void (meanwhile = run),
+  };
 }
 
 /** Every lease a test took, released afterwards so that no refresh timer outlives it. */
@@ -216,6 +255,38 @@ describe('acquire and release', () => {
     expect(server.writes()).toEqual([]);
   });
 
+  /** FIRST releases an expired lease while SECOND takes it over, between the release's HEAD and its DELETE. */
+  async function takenOverDuringRelease(options: MemoryObjectStoreOptions = {}) {
+    const time = new VirtualTime();
+    const server = serverOf(time, options);
+    const window = releaseWindow(clientOf(server));
+    const lease = await runOf(server, FIRST, time, window.store).acquire();
+    time.advance(TTL + 1);
+    const second = runOf(server, SECOND, time);
+    let taken: StagingLease | undefined;
+    window.open(async () => void (taken = await second.acquire()));
+
+    await lease.release();
+
+    if (taken === undefined) throw new Error('the second run did not take the lease over during the release');
+    return { server, taken };
+  }
+
+  it('release leaves the record of a run that took the lease over between its HEAD and its DELETE (If-Match on the DELETE)', async () => {
+    const { server, taken } = await takenOverDuringRelease();
+
+    expect(recordOf(server)).toMatchObject({ run_id: SECOND.runId });
+    await expect(taken.confirm()).resolves.toBeUndefined();
+  });
+
+  it('on a server that ignores If-Match on a DELETE (Ceph RGW 16, the embedded server), the window costs the new holder its lease, before any marker', async () => {
+    const { server, taken } = await takenOverDuringRelease({ conditionalDeletes: false });
+
+    expect(server.keys(BUCKET)).not.toContain(LEASE_KEY);
+    // Its confirm before the marker rewrites the record If-Match its ETag: gone, so the lease is lost and nothing is marked.
+    await expect(taken.confirm()).rejects.toBeInstanceOf(ConflictError);
+  });
+
   it('release of a lease whose record is gone does nothing and does not fail', async () => {
     const time = new VirtualTime();
     const server = serverOf(time);
@@ -255,6 +326,50 @@ describe('a run that fails or is stopped lets go of its lease', () => {
 
     expect(server.keys(BUCKET)).not.toContain(LEASE_KEY);
     expect(first.log).toEqual([]);
+  });
+});
+
+describe('a stopped run cleans up within one budget, counted from the stop', () => {
+  /** A run holding the lease, on a client bound to `deadline`; timers are virtual, to spend the budget. */
+  async function stoppableRun() {
+    vi.useFakeTimers();
+    const time = new VirtualTime();
+    const deadline = new AbortController();
+    const server = serverOf(time, { signal: deadline.signal });
+    const first = runOf(server, FIRST, time);
+    const lease = await first.acquire();
+    return { deadline, server, first, lease };
+  }
+
+  it('aborting its uploads gets what is left before the lease\'s share: an abort after it is not sent, and the lease is still released', async () => {
+    const { deadline, server, first, lease } = await stoppableRun();
+    const location = { bucket: BUCKET, key: `${PREFIX}models/a.riva` };
+    const uploads = new MultipartUploads();
+    uploads.opened(server, await server.createMultipartUpload(location), location);
+
+    deadline.abort();
+    // The steps before it (waiting for writes in flight, removing a partial staging) took the writes' whole share.
+    vi.advanceTimersByTime(CLEANUP_BUDGET_MS - LEASE_RELEASE_SHARE_MS);
+    const aborted = await uploads.abortAll();
+    await lease.release();
+
+    expect(aborted.failed).toEqual([expect.stringContaining(`${PREFIX}models/a.riva#`)]);
+    expect(server.requests.filter((request) => request.operation === 'abortMultipartUpload')).toEqual([]);
+    expect(server.keys(BUCKET)).not.toContain(LEASE_KEY);
+    expect(first.log).toEqual([]);
+  });
+
+  it('releasing the lease gets what is left of the budget: once it is spent, the release sends nothing and says the lease expires', async () => {
+    const { deadline, server, first, lease } = await stoppableRun();
+    clearRequests(server);
+
+    deadline.abort();
+    vi.advanceTimersByTime(CLEANUP_BUDGET_MS);
+    await lease.release();
+
+    expect(server.requests).toEqual([]);
+    expect(server.keys(BUCKET)).toContain(LEASE_KEY);
+    expect(first.log).toEqual([expect.stringContaining(`it expires ${TTL} s after its last refresh`)]);
   });
 });
 

@@ -6,6 +6,7 @@ import { parseMetadataDocument } from '../../src/metadata.ts';
 import { promoteOperation } from '../../src/operations/promote.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
 import { verifyOperation } from '../../src/operations/verify.ts';
+import { makeModelArchive } from '../helpers/fixtures.ts';
 import {
   ARCHIVE_NAME, BUCKET, MODEL_NAME, MODEL_VERSION, NOW, RUN_ID, clearRequests, keysUnder, promoteConfig, rejectionOf, seedMemoryBintarball,
   sha256, stageConfig, textOf, useOperationHarness, verifyConfig, type MemoryBintarball,
@@ -174,5 +175,29 @@ describe('promote other layouts, and refusals', () => {
     expect(result.status).toBe('staged');
     expect(writesBesideTheLease(tree)[0]).toEqual({ operation: 'delete', key: `${BUCKET}/${folder('prod')}staging_complete.txt` });
     expect(result.metadata.promoted_from?.environment).toBe('dev');
+  });
+});
+
+describe('a copy whose key S3 would refuse in the target environment', () => {
+  it('is refused before any write, naming the key: "prod" is one byte longer than "dev"', async () => {
+    // A .riva path whose staged key in "dev" is exactly S3's 1024 bytes, in folders of 200 characters (a file system's limit is 255).
+    const prefix = `${folder('dev')}models/`;
+    const rest = 1024 - Buffer.byteLength(prefix) - 'm/'.length - '.riva'.length;
+    const longPath = `m/${['d', 'e', 'f', 'g', 'h', 'i'].map((letter) => letter.repeat(200)).join('/').slice(0, rest)}.riva`;
+    expect(Buffer.byteLength(`${prefix}${longPath}`)).toBe(1024);
+    const tree = await seedMemoryBintarball({ archive: await makeModelArchive({ 'm/a.riva': 4096, [longPath]: 4096 }) });
+    const staged = await stageOperation.run(stageConfig(tree, 'full'), harness.dependencies(tree.store).deps);
+    expect(staged.status).toBe('staged');
+    clearRequests(tree.store);
+    const run = harness.dependencies(tree.store);
+
+    const error = await rejectionOf(promoteOperation.run(promoteConfig(tree), run.deps));
+
+    expect(error).toBeInstanceOf(ValidationError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/^Cannot promote models\/m\/d+…: its copy's key s3:\/\/riva-deployments\/prod\/\S+… is 1025 bytes long \(UTF-8\); S3 allows at most 1024\. Nothing was copied\./);
+    expect(message).toContain('Promote to a shorter `environment` (ENV)');
+    expect(tree.store.writes()).toEqual([]);
+    expect(keysUnder(tree.store, folder('prod'))).toEqual([]);
   });
 });

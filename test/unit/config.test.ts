@@ -2,34 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeSources, resolveConfig, withoutUserinfo, type ConfigSources } from '../../src/config/config.ts';
 import { describeInput, type InputKey } from '../../src/config/inputs.ts';
 import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
-import { ConfigurationError } from '../../src/errors.ts';
-
-const MODEL_URI = 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
-
-const complete = {
-  modelS3Uri: MODEL_URI,
-  bucket: 'deployments',
-  modelName: 'parakeet-rnnt-en-us',
-  modelVersion: 'v2025.09',
-  environment: 'prod',
-  awsRegion: 'us-east-1',
-};
-
-const sources = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}, envFile: ConfigSources['envFile'] = {}) => ({
-  inputs,
-  env,
-  envFile,
-});
-
-function configError(source: ConfigSources): string {
-  try {
-    resolveConfig(source);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+import { complete, configError, MODEL_URI, sources } from './config-fixtures.ts';
 
 describe('resolveConfig', () => {
   it('applies the defaults and infers language and architecture from the archive name', () => {

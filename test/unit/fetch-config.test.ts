@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type ConfigSources } from '../../src/config/config.ts';
 import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
-import { ConfigurationError } from '../../src/errors.ts';
+import { configError } from './config-fixtures.ts';
 
 const NAMED = { bucket: 'deployments', modelName: 'parakeet-rnnt-en-us', modelVersion: 'v2025.09', environment: 'prod', awsRegion: 'us-east-1' };
 
-function problem(sources: Partial<ConfigSources>): string {
-  try {
-    resolveConfig({ inputs: {}, env: {}, envFile: {}, ...sources });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as Error).message;
-  }
-  return expect.fail('expected a configuration error');
-}
+const problem = (sources: Partial<ConfigSources>): string => configError({ inputs: {}, env: {}, envFile: {}, ...sources });
 
 describe('fetch configuration', () => {
   it('finds the staging by name or by deployment-json-uri, with the destination from RIVA_FETCH_DESTINATION', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.ts';
 import type { Metadata } from '../../src/metadata.ts';
-import { fetchPlan, partsFrom } from '../../src/operations/fetch/plan.ts';
+import { fetchPlan } from '../../src/operations/fetch/plan.ts';
+import { partsFrom } from '../../src/s3/pinned-parts.ts';
 import { sampleConfig, sampleMetadata } from '../helpers/samples.ts';
 
 const SHA = 'a'.repeat(64);

@@ -1,30 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type ConfigSources, type PromoteConfig } from '../../src/config/config.ts';
 import { COMMAND_LINE_SPELLING } from '../../src/config/spelling.ts';
-import { ConfigurationError } from '../../src/errors.ts';
 import { bucketRegionNamedBy } from '../../src/s3/bucket-regions.ts';
 import { describeProxySettings, exportProxyInput, NEVER_PROXIED_HOSTS, proxyFor, resolveProxySettings, type ProxySettings } from '../../src/s3/proxy-settings.ts';
-
-const MODEL_URI = 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
-const complete = {
-  modelS3Uri: MODEL_URI,
-  bucket: 'deployments',
-  modelName: 'parakeet-rnnt-en-us',
-  modelVersion: 'v2025.09',
-  environment: 'prod',
-  awsRegion: 'us-east-1',
-};
-const sources = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}): ConfigSources => ({ inputs, env, envFile: {} });
-
-function configError(source: ConfigSources): string {
-  try {
-    resolveConfig(source);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+import { complete, configError, sources } from './config-fixtures.ts';
 
 describe('aws-region', () => {
   it.each(['auto', 'fr-par', 'garage', 'default', 'us-east-1', 'zone_group.1'])('accepts the store\'s own name %j when s3-endpoint is set', (region) => {

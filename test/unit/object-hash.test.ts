@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Semaphore } from '../../src/limit.ts';
-import { PinnedObjectChangedError, fetchParts } from '../../src/operations/fetch/pinned-download.ts';
-import { partsFrom } from '../../src/operations/fetch/plan.ts';
-import { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
+import { MemoryObjectStore, s3ServiceError } from '../../src/s3/memory-object-store.ts';
 import { hashObjectInParts } from '../../src/s3/object-hash.ts';
 import type { PinnedRange } from '../../src/s3/object-store.ts';
+import { PinnedObjectChangedError, fetchParts, partsFrom } from '../../src/s3/pinned-parts.ts';
 import type { S3Location } from '../../src/s3/uri.ts';
 
 const BUCKET = 'hashing';
@@ -21,13 +21,13 @@ function storeWith(body: Buffer) {
   const etag = store.putObject(BUCKET, KEY, body);
   const counts = { inFlight: 0, mostInFlight: 0, bytes: 0 };
   const readRange = store.readRange.bind(store);
-  store.readRange = async (location: S3Location, range: PinnedRange) => {
+  store.readRange = async (location: S3Location, range: PinnedRange, stop?: AbortSignal) => {
     counts.inFlight += 1;
     counts.mostInFlight = Math.max(counts.mostInFlight, counts.inFlight);
     try {
       // A network's latency: the parts' answers overlap, as they would over a link.
       await new Promise((resolve) => setTimeout(resolve, 2));
-      const answer = await readRange(location, range);
+      const answer = await readRange(location, range, stop);
       counts.bytes += Math.min(range.last, body.length - 1) - range.first + 1;
       return answer;
     } finally {
@@ -75,6 +75,34 @@ describe('hashObjectInParts', () => {
 });
 
 describe('fetchParts', () => {
+  it('stops every GET in flight at the first failure: a part whose server went silent does not hold up the answer', async () => {
+    const body = randomBytes(4 * PART);
+    const { store, object } = storeWith(body);
+    const readRange = store.readRange.bind(store);
+    const silent: PassThrough[] = [];
+    store.readRange = async (location: S3Location, range: PinnedRange, stop?: AbortSignal) => {
+      if (range.first === PART) throw s3ServiceError(412, 'PreconditionFailed');
+      if (range.first !== 0) return readRange(location, range, stop);
+      // The first part's headers come, then nothing: the connection stays open and silent. As the
+      // SDK does, an abort of the GET's signal destroys the request and the body with it.
+      const answer = new PassThrough();
+      silent.push(answer);
+      stop?.addEventListener('abort', () => answer.destroy(Object.assign(new Error('Request aborted'), { name: 'AbortError' })), { once: true });
+      return { body: answer, etag: object.etag };
+    };
+    const written: number[] = [];
+
+    const outcome = fetchParts(store, object, partsFrom(0, body.length, PART), { slots: new Semaphore(2), maxAttempts: 3, onBytes: () => {} }, async (part) => {
+      written.push(part.first);
+    });
+
+    // The refused part is the answer, not the abort it caused in the silent one.
+    await expect(outcome).rejects.toBeInstanceOf(PinnedObjectChangedError);
+    expect(silent).toHaveLength(1);
+    expect(silent[0]!.destroyed).toBe(true);
+    expect(written).toEqual([]);
+  });
+
   it('lets go of each part once it is written: memory stays at the parts in flight, not the object', async () => {
     setFlagsFromString('--expose-gc');
     const collectGarbage = runInNewContext('gc') as () => void;

@@ -6,21 +6,12 @@ import { resolveConfig, type ConfigSources } from '../../src/config/config.ts';
 import { readEnvFile } from '../../src/config/env-file.ts';
 import { INPUTS, flagName, type InputKey } from '../../src/config/inputs.ts';
 import { ACTION_SPELLING, COMMAND_LINE_SPELLING, type InputSpelling } from '../../src/config/spelling.ts';
-import { ConfigurationError } from '../../src/errors.ts';
 import { describeS3Error } from '../../src/s3/errors.ts';
+import { complete, configurationErrorOf } from './config-fixtures.ts';
 
 // Each configuration error, rendered for the action and for the command line: the action names
 // its inputs (`force`), the command line its flags (`--force`), and neither borrows the other's words.
 
-const MODEL_URI = 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz';
-const complete = {
-  modelS3Uri: MODEL_URI,
-  bucket: 'deployments',
-  modelName: 'parakeet-rnnt-en-us',
-  modelVersion: 'v2025.09',
-  environment: 'prod',
-  awsRegion: 'us-east-1',
-};
 const INPUT_NAMES = Object.values(INPUTS).map((definition) => definition.input);
 const folder = mkdtempSync(join(tmpdir(), 'riva-spelling-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -31,13 +22,7 @@ const SPELLINGS: Record<Surface, InputSpelling> = { action: ACTION_SPELLING, 'co
 /** What the user reads: the error the configuration step throws, rendered by the entry point. */
 function shown(surface: Surface, fails: (spelling: InputSpelling) => unknown): string {
   const spelling = SPELLINGS[surface];
-  try {
-    fails(spelling);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return spelling.render((error as Error).message);
-  }
-  throw new Error('expected a ConfigurationError');
+  return spelling.render(configurationErrorOf(() => fails(spelling)));
 }
 
 const resolve = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}) => (spelling: InputSpelling) =>

@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type ConfigSources } from '../../src/config/config.ts';
 import { parseTags } from '../../src/config/write-settings.ts';
-import { ConfigurationError } from '../../src/errors.ts';
 import { copyFields, multipartCopyFields, uploadFields } from '../../src/s3/write-options.ts';
+import { complete, configError, sources } from './config-fixtures.ts';
 
-const complete = {
-  modelS3Uri: 's3://models/bintarball/riva-models/parakeet/parakeet-rnnt-riva-1-1b-en-us-deployable_v8.1.tar.gz',
-  bucket: 'deployments',
-  modelName: 'parakeet-rnnt-en-us',
-  modelVersion: 'v2025.09',
-  environment: 'prod',
-  awsRegion: 'us-east-1',
-};
-
-const resolve = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}) => resolveConfig({ inputs: { ...complete, ...inputs }, env, envFile: {} });
-
-function problem(inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}): string {
-  try {
-    resolve(inputs, env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigurationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const resolve = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}) => resolveConfig(sources({ ...complete, ...inputs }, env));
+const problem = (inputs: ConfigSources['inputs'], env: ConfigSources['env'] = {}): string => configError(sources({ ...complete, ...inputs }, env));
 
 describe('write settings', () => {
   it('writes with the bucket defaults unless told, with the SDK checksum on AWS and none with an endpoint', () => {

@@ -1,24 +1,17 @@
 import { entryPathProblem } from '../../archive/entry-policy.ts';
 import { ValidationError } from '../../errors.ts';
 import { fetchedPaths } from '../../layout.ts';
-import { baseName, parseS3Uri, type S3Location } from '../../s3/uri.ts';
+import type { PinnedObject } from '../../s3/pinned-parts.ts';
+import { baseName, parseS3Uri } from '../../s3/uri.ts';
 import type { Metadata, StoredMetadataDocument } from '../../metadata.ts';
 
 /** One object a fetch downloads, pinned as the metadata records it. */
-export interface PinnedDownload {
+export interface PinnedDownload extends PinnedObject {
   /** Where it lands, relative to the destination (its path in the staging). */
   readonly path: string;
-  readonly location: S3Location;
-  readonly uri: string;
   readonly sizeBytes: number;
-  /** The ETag every ranged GET is pinned to (`If-Match`), and that the answer must carry. */
-  readonly etag: string;
-  /** The version to read, where the bucket is versioned: those bytes even after the key was overwritten. */
-  readonly versionId: string | undefined;
   /** What the bytes must hash to; null where the metadata records none (an archive by reference without an S3 checksum). */
   readonly sha256: string | null;
-  /** How messages name it. */
-  readonly what: string;
 }
 
 /**
@@ -74,17 +67,4 @@ function referencedArchive(metadata: Metadata): PinnedDownload {
     sha256: source.sha256,
     what: 'the model archive',
   };
-}
-
-/** A part of an object: the bytes `first`..`last`, both included. */
-export interface Part {
-  readonly first: number;
-  readonly last: number;
-}
-
-/** The parts of the bytes from `offset` to `size`, each at most `partSize` long. */
-export function partsFrom(offset: number, size: number, partSize: number): Part[] {
-  const parts: Part[] = [];
-  for (let first = offset; first < size; first += partSize) parts.push({ first, last: Math.min(first + partSize, size) - 1 });
-  return parts;
 }

@@ -99,7 +99,8 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
       try {
         await written;
         await writer.commit(sha256);
-        log(`Saved the model archive to the ${cache.description}.`);
+        // A cache that uploads in the background (the Actions cache) has only started: it says when the upload settles.
+        log(cache.uploads === undefined ? `Saved the model archive to the ${cache.description}.` : `Saving the model archive to the ${cache.description} in the background.`);
       } catch (error) {
         outcome = 'unsaved';
         context.warn(`Could not save the model archive to the ${cache.description}: ${(error as Error).message}`);

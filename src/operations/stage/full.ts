@@ -19,9 +19,6 @@ import type { CacheReport, ModeContent, ObjectWrite, StagedObject } from './cont
 import type { StagedEntry, StagingProgress } from './continuation.ts';
 import { PassWrites } from './pass-writes.ts';
 
-/** Time a failing pass gives itself to remove what a rejected archive staged. */
-const CLEANUP_BUDGET_MS = 5000;
-
 /** `.riva` uploads in flight at once; each holds at most UPLOAD_QUEUE_SIZE parts in memory. */
 const MODEL_UPLOADS_IN_FLIGHT = 2;
 
@@ -157,11 +154,11 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     // The first error is the answer; tearing down must not replace it.
     archive?.stream.destroy();
     await archive?.discard().catch(() => undefined);
-    await writes.stop(error, log, context.warn);
+    const cleanup = store.cleanupView('writes');
+    await writes.stop(error, cleanup.signal, log, context.warn);
     // Files from an archive that failed validation must not linger where the next run or a
     // reader could take them for staged ones; other failures keep what the in-progress record
     // lists, for a re-run to continue from, and nothing else (a re-run could not reuse it).
-    const cleanup = store.cleanupView(CLEANUP_BUDGET_MS);
     if (error instanceof ValidationError) {
       for (const entry of context.reusable.values()) writes.adopt(stagingObject(layout, entry.path), entry.path);
       await writes.removeAll(cleanup, log, context.warn);

@@ -2,8 +2,11 @@ import { MultipartUploads, reportAborts } from '../../s3/multipart.ts';
 import type { ObjectStore } from '../../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
 
-/** How long a failing pass waits for its writes in flight to end once their uploads are aborted. */
-const SETTLE_BUDGET_MS = 2000;
+/**
+ * How long a failing pass waits for its writes in flight to end once their uploads are aborted,
+ * before it aborts what they opened meanwhile; never past the cleanup deadline of a stopped run.
+ */
+const SETTLE_WAIT_MS = 2000;
 
 /**
  * Every write a full-mode pass starts (uploads, the archive copy), so that a failing pass has
@@ -36,15 +39,16 @@ export class PassWrites {
 
   /**
    * The pass failed with `error`: nothing new starts, open uploads are aborted, writes in flight
-   * are given a moment to end, and whatever they opened meanwhile is aborted too. Never throws.
+   * are given a moment to end (`deadline`: the cleanup's, which cuts that moment short), and
+   * whatever they opened meanwhile is aborted too. Never throws.
    */
-  async stop(error: unknown, log: (message: string) => void, warn: (message: string) => void): Promise<void> {
+  async stop(error: unknown, deadline: AbortSignal | undefined, log: (message: string) => void, warn: (message: string) => void): Promise<void> {
     if (!this.#failed) {
       this.#failed = true;
       this.#failure = error;
     }
     const first = await this.uploads.abortAll();
-    await settle([...this.#inFlight], SETTLE_BUDGET_MS);
+    await settle([...this.#inFlight], SETTLE_WAIT_MS, deadline);
     const late = await this.uploads.abortAll();
     reportAborts({ aborted: [...first.aborted, ...late.aborted], failed: [...first.failed, ...late.failed] }, log, warn);
   }
@@ -77,11 +81,17 @@ export class PassWrites {
   }
 }
 
-async function settle(promises: readonly Promise<unknown>[], budgetMs: number): Promise<void> {
+/** Waits for `promises` to settle, for `waitMs` at most, and not past `deadline`. */
+async function settle(promises: readonly Promise<unknown>[], waitMs: number, deadline: AbortSignal | undefined): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  let onDeadline: () => void = () => {};
   const budget = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, budgetMs);
+    timer = setTimeout(resolve, waitMs);
+    onDeadline = resolve;
+    if (deadline?.aborted) resolve();
+    deadline?.addEventListener('abort', onDeadline, { once: true });
   });
   await Promise.race([Promise.allSettled(promises), budget]);
   clearTimeout(timer);
+  deadline?.removeEventListener('abort', onDeadline);
 }
