@@ -10,9 +10,11 @@
 //   (c) expert's script: aws CLI, server-side copy, download hashed and extracted as it arrives
 //   (d) floor: upload just the extracted .riva bytes with lib-storage
 //   (e) deep verify of (a)'s staging, beside (f) aws s3 cp --recursive + sha256sum -c
+//   (a)'s timeline (when its bytes moved and its documents landed), and its CPU against the
+//   compute floor measured beside it (inflate, hashes and request signing, each alone)
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeSync, createReadStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync, createReadStream } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +23,8 @@ import { runAction } from '../test/helpers/action-runner.ts';
 import { credentialsEnv } from '../test/helpers/bintarball.ts';
 import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
 import { startS3Target, type S3Target } from '../test/helpers/s3-target.ts';
-import { measureCommand, measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
+import { floorCpuMs, measureComputeFloor, type ComputeFloor } from './bench/compute-floor.ts';
+import { measureCommand, measureScript, sampleProcess, timelineOf, withMachineCpu, type Measurement } from './bench/measure.ts';
 import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
 import { formatBytes } from '../src/format.ts';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -54,6 +57,9 @@ mkdirSync(workDir, { recursive: true });
 
 console.log(`Generating a synthetic model: ${formatBytes(modelBytes)} of incompressible .riva plus 64 MiB compressible…`);
 const archivePath = await generateArchive(join(workDir, 'archive'), modelBytes);
+const modelFiles = readdirSync(join(workDir, 'archive', 'tree'), { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.riva'))
+  .map((entry) => join(entry.parentPath, entry.name));
 const target = await startS3Target({ directory: join(workDir, 's3') });
 try {
   const bucket = await target.createBucket();
@@ -87,14 +93,19 @@ try {
       console.log(link === undefined ? 'Loopback, the server on the same cores, no link:' : `Link shaped to ${formatRate(rate!)} each way:`);
       const measure = (work: () => Promise<Measurement>) => measured(link, work);
       const prefix = `run-${index}/`;
-      const report = createReport(link, stagedBytes);
+      const report = createReport(link);
       let metadataUri = '';
+      let timeline = '';
       const full = await measure(async () => {
         const run = await measureFullMode(target, bucket, prefix);
         metadataUri = run.metadataUri;
+        timeline = run.timeline;
         return run.measurement;
       });
       report.row('(a) full mode', full, stagingIdeal);
+      printTimeline(timeline, full.result.wallMs);
+      // Right after (a), so that both see the machine as loaded as it then is.
+      const floor = await measureComputeFloor(archivePath, modelFiles);
       const sequentialDir = join(workDir, 'sequential');
       report.row(
         "(b) seed's way",
@@ -134,6 +145,7 @@ try {
         rmSync(verifyDir, { recursive: true, force: true });
       }
       report.summary();
+      printFloor(floor, full.result.cpuMs, stagedBytes);
       console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
     } finally {
       link?.remove();
@@ -154,7 +166,7 @@ async function measured(link: ShapedLink | undefined, work: () => Promise<Measur
 }
 
 /** The table: one row a run, ratios to the link's ideal where there is a link. */
-function createReport(link: ShapedLink | undefined, stagedBytes: number) {
+function createReport(link: ShapedLink | undefined) {
   const rows: Array<{ name: string; measured: Measured }> = [];
   // Bytes that must cross each direction over the rate, the larger of the two; none without a link.
   const idealMs = (ideal: Ideal) => (link === undefined ? undefined : (Math.max(ideal.down, ideal.up) * 8 * 1000) / link.bitsPerSecond);
@@ -190,17 +202,38 @@ function createReport(link: ShapedLink | undefined, stagedBytes: number) {
       const floor = wall('(d)');
       if (full && sequential) console.log(`(b)/(a) = ${(sequential.wallMs / full.wallMs).toFixed(2)}`);
       if (full && floor) console.log(`(a)/(d) = ${(full.wallMs / floor.wallMs).toFixed(2)}`);
-      if (full) console.log(`(a) CPU per GiB staged: ${seconds((full.cpuMs * 1024 * MIB) / stagedBytes)}`);
     },
   };
+}
+
+/** (a)'s timeline as the run's summary reports it, and what lies outside it (start-up, the summary). */
+function printTimeline(timeline: string, wallMs: number): void {
+  if (timeline === '') return console.log('(a) reported no timeline');
+  console.log(`(a) timeline from the staging's start: ${timeline}`);
+  const marker = /marker written (\d+(?:\.\d+)?) (ms|s)/.exec(timeline);
+  if (marker) {
+    const markerMs = Number(marker[1]) * (marker[2] === 's' ? 1000 : 1);
+    console.log(`(a) outside the staging (start-up, discovery before it, pin and summary after the marker): ${seconds(wallMs - markerMs)}`);
+  }
+}
+
+/** (a)'s CPU against the compute floor, both per GiB staged. */
+function printFloor(floor: ComputeFloor, fullCpuMs: number, stagedBytes: number): void {
+  const perGiB = (ms: number) => seconds((ms * 1024 * MIB) / stagedBytes);
+  const floorMs = floorCpuMs(floor);
+  console.log(
+    `Compute floor per GiB staged: ${perGiB(floorMs)} (inflate ${perGiB(floor.inflateMs)}, archive SHA-256 ${perGiB(floor.archiveSha256Ms)}, ` +
+      `files SHA-256 ${perGiB(floor.filesSha256Ms)}, request signing ${perGiB(floor.signingMs)}; on AWS the default CRC32 adds ${perGiB(floor.awsCrc32Ms)})`,
+  );
+  console.log(`(a) CPU per GiB staged: ${perGiB(fullCpuMs)}, ${(fullCpuMs / floorMs).toFixed(2)}× the floor`);
 }
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Promise<{ measurement: Measurement; metadataUri: string }> {
-  const { measurement, outputs } = await measureAction(s3, 'full mode', {
+async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Promise<{ measurement: Measurement; metadataUri: string; timeline: string }> {
+  const { measurement, outputs, stdout } = await measureAction(s3, 'full mode', {
     mode: 'full',
     'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
     bucket,
@@ -208,7 +241,7 @@ async function measureFullMode(s3: S3Target, bucket: string, prefix: string): Pr
     'model-version': 'v1',
     environment: 'bench',
   });
-  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '' };
+  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '', timeline: timelineOf(stdout) };
 }
 
 async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Measurement> {
@@ -216,7 +249,11 @@ async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Mea
 }
 
 /** The built action, run as the Actions runner runs it, against the benchmark's server. */
-async function measureAction(s3: S3Target, what: string, inputs: Record<string, string>): Promise<{ measurement: Measurement; outputs: Record<string, string> }> {
+async function measureAction(
+  s3: S3Target,
+  what: string,
+  inputs: Record<string, string>,
+): Promise<{ measurement: Measurement; outputs: Record<string, string>; stdout: string }> {
   let sampler: ReturnType<typeof sampleProcess> | undefined;
   const started = performance.now();
   const run = await runAction({
@@ -228,7 +265,7 @@ async function measureAction(s3: S3Target, what: string, inputs: Record<string, 
   });
   const wallMs = performance.now() - started;
   if (run.exitCode !== 0) throw new Error(`${what} failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs };
+  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs, stdout: run.stdout };
 }
 
 /** A tar.gz with one large incompressible .riva file and one compressible one. */
