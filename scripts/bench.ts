@@ -225,7 +225,10 @@ function printFloor(floor: ComputeFloor, fullCpuMs: number, stagedBytes: number)
     `Compute floor per GiB staged: ${perGiB(floorMs)} (inflate ${perGiB(floor.inflateMs)}, archive SHA-256 ${perGiB(floor.archiveSha256Ms)}, ` +
       `files SHA-256 ${perGiB(floor.filesSha256Ms)}, request signing ${perGiB(floor.signingMs)}; on AWS the default CRC32 adds ${perGiB(floor.awsCrc32Ms)})`,
   );
-  console.log(`(a) CPU per GiB staged: ${perGiB(fullCpuMs)}, ${(fullCpuMs / floorMs).toFixed(2)}× the floor`);
+  console.log(
+    `(a) CPU per GiB staged: ${perGiB(fullCpuMs)}, ${(fullCpuMs / floorMs).toFixed(2)}× the floor; ` +
+      `${(fullCpuMs / (floorMs + floor.socketsMs)).toFixed(2)}× the floor with the loopback sockets' ${perGiB(floor.socketsMs)} (archive down, files up)`,
+  );
 }
 
 function seconds(ms: number): string {
