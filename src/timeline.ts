@@ -2,14 +2,15 @@ import { formatDuration } from './format.ts';
 
 /**
  * The moments of a staging run that show where its time went, in the order a full-mode run
- * reaches them when nothing overlaps: the archive's bytes arrive, the last `.riva` part lands,
- * the archive's copy completes (server-side, meanwhile), then the metadata, its verification
- * and the marker follow one after the other.
+ * reaches them when nothing overlaps: the archive's bytes arrive, the last `.riva` part lands
+ * and the server completes the uploads, the archive's copy completes (server-side, meanwhile),
+ * then the metadata, its verification and the marker follow one after the other.
  */
 export const TIMELINE_EVENTS = [
   'first byte down',
   'last byte down',
   'last part up',
+  'files uploaded',
   'archive copied',
   'metadata written',
   'verified',

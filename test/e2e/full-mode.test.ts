@@ -124,12 +124,13 @@ describe('full mode', () => {
       }),
     );
     expect([...at.keys()].sort()).toEqual(
-      ['archive copied', 'first byte down', 'last byte down', 'last part up', 'marker written', 'metadata written', 'verified'].sort(),
+      ['archive copied', 'files uploaded', 'first byte down', 'last byte down', 'last part up', 'marker written', 'metadata written', 'verified'].sort(),
     );
     const offset = (event: string) => at.get(event)!;
     // Only what the pass's structure orders: the uploads and the copy overlap the download.
     expect(offset('first byte down')).toBeLessThanOrEqual(offset('last byte down'));
-    for (const before of ['last byte down', 'last part up', 'archive copied']) {
+    expect(offset('last part up')).toBeLessThanOrEqual(offset('files uploaded'));
+    for (const before of ['last byte down', 'files uploaded', 'archive copied']) {
       expect(offset(before), before).toBeLessThanOrEqual(offset('metadata written'));
     }
     expect(offset('metadata written')).toBeLessThanOrEqual(offset('verified'));

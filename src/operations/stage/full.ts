@@ -225,8 +225,10 @@ async function stageModelFile(
       reused: true,
     };
   }
-  const { etag } = await writes.start(location, path, () => uploadStream(context.store, writes.uploads, location, body, entry.sizeBytes, path));
-  context.timeline.mark('last part up');
+  const { etag } = await writes.start(location, path, () =>
+    uploadStream(context.store, writes.uploads, location, body, entry.sizeBytes, path, () => context.timeline.mark('last part up')),
+  );
+  context.timeline.mark('files uploaded');
   const sha256 = fileHash.digest('hex');
   await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
   context.log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);
