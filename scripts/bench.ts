@@ -16,9 +16,11 @@
 //     runs while the archive is saved
 //   start-up, first and on loopback: a bintarball-reference staging by the action and the command
 //     line against a bare S3 client sending the same requests (bench/start-fast.ts, --start-rounds=9)
+//   (a)'s timeline (when its bytes moved and its documents landed), and its CPU against the
+//   compute floor measured beside it (inflate, hashes and request signing, each alone)
 import { randomFillSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, createReadStream } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync, createReadStream } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +31,8 @@ import { ARCHIVE_NAME, MODEL_KEY } from '../test/helpers/fixtures.ts';
 import { startS3Target, type S3Target } from '../test/helpers/s3-target.ts';
 import { startAzurite } from '../test/helpers/azurite.ts';
 import { startActionsCacheService } from '../test/servers/actions-cache-service.ts';
-import { measureCommand, measureScript, sampleProcess, withMachineCpu, type Measurement } from './bench/measure.ts';
+import { floorCpuMs, measureComputeFloor, type ComputeFloor } from './bench/compute-floor.ts';
+import { measureCommand, measureScript, sampleProcess, timelineOf, withMachineCpu, type Measurement } from './bench/measure.ts';
 import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
 import { reportStartUp } from './bench/start-fast.ts';
 import { formatBytes } from '../src/format.ts';
@@ -67,6 +70,9 @@ mkdirSync(workDir, { recursive: true });
 
 console.log(`Generating a synthetic model: ${formatBytes(modelBytes)} of incompressible .riva plus 64 MiB compressible…`);
 const archivePath = await generateArchive(join(workDir, 'archive'), modelBytes);
+const modelFiles = readdirSync(join(workDir, 'archive', 'tree'), { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile() && entry.name.endsWith('.riva'))
+  .map((entry) => join(entry.parentPath, entry.name));
 const target = await startS3Target({ directory: join(workDir, 's3') });
 const actionsCache = wanted('h') ? await startActionsCache() : undefined;
 try {
@@ -104,14 +110,21 @@ try {
       console.log(link === undefined ? 'Loopback, the server on the same cores, no link:' : `Link shaped to ${formatRate(rate!)} each way:`);
       const measure = (work: () => Promise<Measurement>) => measured(link, work);
       const prefix = `run-${index}/`;
-      const report = createReport(link, stagedBytes);
+      const report = createReport(link);
       let metadataUri = '';
+      let timeline = '';
+      let fullOutputsAtMs = 0;
       const full = await measure(async () => {
         const run = await measureFullMode(target, bucket, prefix);
         metadataUri = run.metadataUri;
+        timeline = run.timeline;
+        fullOutputsAtMs = run.outputsAtMs;
         return run.measurement;
       });
       report.row('(a) full mode', full, stagingIdeal);
+      printTimeline(timeline, full.result.wallMs);
+      // Right after (a), so that both see the machine as loaded as it then is.
+      const floor = await measureComputeFloor(archivePath, modelFiles);
       const sequentialDir = join(workDir, 'sequential');
       if (wanted('b')) {
         report.row(
@@ -170,11 +183,12 @@ try {
         // The archive crosses the uplink a second time, to the cache's blob store.
         report.row('(h) (a), cache miss', cached, { down: archiveSize, up: stagedBytes + archiveSize });
         console.log(
-          `(h) outputs out at ${seconds(outputsAtMs)}, the step ended at ${seconds(cached.result.wallMs)}: ` +
+          `(h) outputs out at ${seconds(outputsAtMs)} ((a): ${seconds(fullOutputsAtMs)}), the step ended at ${seconds(cached.result.wallMs)}: ` +
             `saving the archive to the Actions cache kept it ${seconds(cached.result.wallMs - outputsAtMs)} longer`,
         );
       }
       report.summary();
+      printFloor(floor, full.result.cpuMs, stagedBytes);
       console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
     } finally {
       link?.remove();
@@ -196,7 +210,7 @@ async function measured(link: ShapedLink | undefined, work: () => Promise<Measur
 }
 
 /** The table: one row a run, ratios to the link's ideal where there is a link. */
-function createReport(link: ShapedLink | undefined, stagedBytes: number) {
+function createReport(link: ShapedLink | undefined) {
   const rows: Array<{ name: string; measured: Measured }> = [];
   // Bytes that must cross each direction over the rate, the larger of the two; none without a link.
   const idealMs = (ideal: Ideal) => (link === undefined ? undefined : (Math.max(ideal.down, ideal.up) * 8 * 1000) / link.bitsPerSecond);
@@ -235,9 +249,33 @@ function createReport(link: ShapedLink | undefined, stagedBytes: number) {
       const fetched = wall('(g)');
       const pair = wall('(f)');
       if (fetched && pair) console.log(`(g)/(f) = ${(fetched.wallMs / pair.wallMs).toFixed(2)}`);
-      if (full) console.log(`(a) CPU per GiB staged: ${seconds((full.cpuMs * 1024 * MIB) / stagedBytes)}`);
     },
   };
+}
+
+/** (a)'s timeline as the run's summary reports it, and what lies outside it (start-up, the summary). */
+function printTimeline(timeline: string, wallMs: number): void {
+  if (timeline === '') return console.log('(a) reported no timeline');
+  console.log(`(a) timeline from the staging's start: ${timeline}`);
+  const marker = /marker written (\d+(?:\.\d+)?) (ms|s)/.exec(timeline);
+  if (marker) {
+    const markerMs = Number(marker[1]) * (marker[2] === 's' ? 1000 : 1);
+    console.log(`(a) outside the staging (start-up, discovery before it, pin and summary after the marker): ${seconds(wallMs - markerMs)}`);
+  }
+}
+
+/** (a)'s CPU against the compute floor, both per GiB staged. */
+function printFloor(floor: ComputeFloor, fullCpuMs: number, stagedBytes: number): void {
+  const perGiB = (ms: number) => seconds((ms * 1024 * MIB) / stagedBytes);
+  const floorMs = floorCpuMs(floor);
+  console.log(
+    `Compute floor per GiB staged: ${perGiB(floorMs)} (inflate ${perGiB(floor.inflateMs)}, archive SHA-256 ${perGiB(floor.archiveSha256Ms)}, ` +
+      `files SHA-256 ${perGiB(floor.filesSha256Ms)}, request signing ${perGiB(floor.signingMs)}; on AWS the default CRC32 adds ${perGiB(floor.awsCrc32Ms)})`,
+  );
+  console.log(
+    `(a) CPU per GiB staged: ${perGiB(fullCpuMs)}, ${(fullCpuMs / floorMs).toFixed(2)}× the floor; ` +
+      `${(fullCpuMs / (floorMs + floor.socketsMs)).toFixed(2)}× the floor with the loopback sockets' ${perGiB(floor.socketsMs)} (archive down, files up)`,
+  );
 }
 
 function seconds(ms: number): string {
@@ -249,8 +287,8 @@ async function measureFullMode(
   bucket: string,
   prefix: string,
   env: Record<string, string> = {},
-): Promise<{ measurement: Measurement; metadataUri: string; outputsAtMs: number }> {
-  const { measurement, outputs, outputsAtMs } = await measureAction(s3, 'full mode', {
+): Promise<{ measurement: Measurement; metadataUri: string; outputsAtMs: number; timeline: string }> {
+  const { measurement, outputs, outputsAtMs, stdout } = await measureAction(s3, 'full mode', {
     mode: 'full',
     'model-s3-uri': `s3://${bucket}/${MODEL_KEY}`,
     bucket,
@@ -258,7 +296,7 @@ async function measureFullMode(
     'model-version': 'v1',
     environment: 'bench',
   }, env);
-  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '', outputsAtMs };
+  return { measurement, metadataUri: outputs['deployment-json-uri'] ?? '', outputsAtMs, timeline: timelineOf(stdout) };
 }
 
 async function measureDeepVerify(s3: S3Target, metadataUri: string): Promise<Measurement> {
@@ -278,7 +316,7 @@ async function measureAction(
   what: string,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
-): Promise<{ measurement: Measurement; outputs: Record<string, string>; outputsAtMs: number }> {
+): Promise<{ measurement: Measurement; outputs: Record<string, string>; outputsAtMs: number; stdout: string }> {
   let sampler: ReturnType<typeof sampleProcess> | undefined;
   let outputsAtMs = 0;
   let watch: NodeJS.Timeout | undefined;
@@ -296,7 +334,8 @@ async function measureAction(
   clearInterval(watch);
   const wallMs = performance.now() - started;
   if (run.exitCode !== 0) throw new Error(`${what} failed: ${run.errors.join('\n')}\n${run.stdout}`);
-  return { measurement: { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 }, outputs: run.outputs, outputsAtMs: outputsAtMs || wallMs };
+  const measurement = { wallMs, peakRssBytes: sampler?.peakRssBytes() ?? 0, cpuMs: sampler?.cpuMs() ?? 0 };
+  return { measurement, outputs: run.outputs, outputsAtMs: outputsAtMs || wallMs, stdout: run.stdout };
 }
 
 /** A GitHub Actions cache service (protocol v2) over Azurite, and a runner's environment for it. */

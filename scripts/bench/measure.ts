@@ -90,3 +90,8 @@ function machineBusyMs(): number {
   const total = fields.reduce((sum, value) => sum + value, 0);
   return ((total - fields[3]! - fields[4]!) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
+
+/** The `Timeline` row of a staging's plain-text summary, as the run printed it; '' when it has none. */
+export function timelineOf(stdout: string): string {
+  return /^\s*Timeline\s+(.+)$/m.exec(stdout)?.[1]?.trim() ?? '';
+}

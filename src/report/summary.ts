@@ -3,6 +3,7 @@ import { countOf, escapeHtml, formatBytes, formatDuration } from '../format.ts';
 import type { PromoteResult } from '../operations/promote.ts';
 import type { CacheReport, ModeContent, StagedObject } from '../operations/stage/content.ts';
 import type { StageResult } from '../operations/stage/stage.ts';
+import { formatTimeline } from '../timeline.ts';
 
 /** A run that wrote (or would write) a staging: staging itself, or promote. */
 export type StagingResult = StageResult | PromoteResult;
@@ -64,8 +65,15 @@ export function summaryRows(result: StagingResult): Array<[string, string]> {
     ['Verified', countOf(result.verified.length, 'object')],
     ['Retries', String(result.retries)],
     ['Time per phase', phases],
+    ...timelineRows(result),
   ];
   return rows;
+}
+
+/** When a staging's bytes moved and its documents landed: where its time went, beside the phases. */
+function timelineRows(result: StagingResult): Array<[string, string]> {
+  if (result.operation !== 'stage' || result.timeline.length === 0) return [];
+  return [['Timeline', formatTimeline(result.timeline)]];
 }
 
 /** A promote dry run: the copies it would make. */

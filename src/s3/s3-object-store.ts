@@ -365,6 +365,8 @@ export class S3ObjectStore implements ObjectStore {
       leavePartsOnError: true,
       abortController,
     });
+    // lib-storage reports progress once a part is acknowledged.
+    if (options.onPartSent !== undefined) upload.on('httpUploadProgress', () => options.onPartSent?.());
     options.onOpen({
       location: target,
       get uploadId() {

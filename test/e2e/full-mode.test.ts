@@ -109,6 +109,35 @@ describe('full mode', () => {
     expect(result.summary).toContain('copied server-side');
   });
 
+  it('reports when each phase happened, in the order the run reached them', async () => {
+    const { run } = await stageFull(await makeModelArchive());
+
+    const result = await run();
+
+    expect(result.exitCode).toBe(0);
+    const line = /^\s*Timeline\s+(.+)$/m.exec(result.stdout)?.[1];
+    expect(line, result.stdout).toBeDefined();
+    const at = new Map(
+      line!.split(', ').map((entry) => {
+        const [, event = '', value = '', unit] = /^(.+) (\d+(?:\.\d+)?) (ms|s)$/.exec(entry) ?? [];
+        return [event, Number(value) * (unit === 's' ? 1000 : 1)];
+      }),
+    );
+    expect([...at.keys()].sort()).toEqual(
+      ['archive copied', 'files uploaded', 'first byte down', 'last byte down', 'last part up', 'marker written', 'metadata written', 'verified'].sort(),
+    );
+    const offset = (event: string) => at.get(event)!;
+    // Only what the pass's structure orders: the uploads and the copy overlap the download.
+    expect(offset('first byte down')).toBeLessThanOrEqual(offset('last byte down'));
+    expect(offset('last part up')).toBeLessThanOrEqual(offset('files uploaded'));
+    for (const before of ['last byte down', 'files uploaded', 'archive copied']) {
+      expect(offset(before), before).toBeLessThanOrEqual(offset('metadata written'));
+    }
+    expect(offset('metadata written')).toBeLessThanOrEqual(offset('verified'));
+    expect(offset('verified')).toBeLessThanOrEqual(offset('marker written'));
+    expect(result.summary).toContain('first byte down');
+  });
+
   it('resumes a download cut mid-archive from the byte it reached', async () => {
     const archive = await makeModelArchive({ 'model/big.riva': 12 * 1024 * 1024, 'model/small.riva': 4096 });
     const { tree, run } = await stageFull(archive);

@@ -72,6 +72,7 @@ export function sampleStageResult(overrides: Partial<StageResult> = {}): StageRe
     bytesDuplicationAvoided: 3_980_563_622 + 2_147_483_648,
     warnings: [],
     durations: { discover: 120, plan: 2, write: 340, verify: 1500 },
+    timeline: [],
     retries: 0,
     document: { sha256: 'c'.repeat(64), versionId: undefined },
     ...overrides,

@@ -6,6 +6,7 @@ import { parseMarker } from '../../src/marker.ts';
 import { parseMetadataDocument, type StoredMetadataDocument } from '../../src/metadata.ts';
 import { stageOperation } from '../../src/operations/stage/stage.ts';
 import type { MemoryObjectStore } from '../../src/s3/memory-object-store.ts';
+import type { TimelineEvent } from '../../src/timeline.ts';
 import { makeModelArchive } from '../helpers/fixtures.ts';
 import {
   ARCHIVE_NAME, BUCKET, CONTAINER_KEY, GITHUB, MODEL_KEY, MODEL_NAME, MODEL_VERSION, NOW, RUN_ID, TOOL_VERSION, clearRequests, keyOf,
@@ -209,6 +210,22 @@ describe('stage: each mode writes its layout', () => {
       bytesUploaded: RIVA_FILES.reduce((sum, path) => sum + tree.archive.files[path]!.length, 0),
       bytesCopiedServerSide: tree.archive.bytes.length,
     });
+  });
+
+  it('full mode records each phase of its pass once, in the order the pass reaches them', async () => {
+    const tree = await seedMemoryBintarball();
+    const { result } = await stageIn(tree, 'full');
+
+    const events = result.timeline.map((entry) => entry.event);
+    expect([...events].sort()).toEqual(
+      ['archive copied', 'files uploaded', 'first byte down', 'last byte down', 'last part up', 'marker written', 'metadata written', 'verified'].sort(),
+    );
+    const at = (event: TimelineEvent) => events.indexOf(event);
+    expect(at('first byte down')).toBeLessThan(at('last byte down'));
+    expect(at('last part up')).toBeLessThan(at('files uploaded'));
+    for (const before of ['last byte down', 'files uploaded', 'archive copied'] as const) expect(at(before), before).toBeLessThan(at('metadata written'));
+    expect(at('metadata written')).toBeLessThan(at('verified'));
+    expect(at('verified')).toBeLessThan(at('marker written'));
   });
 
   it('records the run in the state file', async () => {

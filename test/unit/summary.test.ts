@@ -23,6 +23,15 @@ describe('job summary', () => {
     });
   });
 
+  it('shows when the bytes moved and the documents landed, when the run recorded it', () => {
+    const timeline = [
+      { event: 'first byte down', offsetMs: 80 },
+      { event: 'marker written', offsetMs: 2500 },
+    ] as const;
+    expect(Object.fromEntries(summaryRows(sampleStageResult({ timeline })))['Timeline']).toBe('first byte down 80 ms, marker written 2.50 s');
+    expect(summaryRows(sampleStageResult()).map(([label]) => label)).not.toContain('Timeline');
+  });
+
   it('says a dry run would write, and wrote nothing', () => {
     const result = sampleStageResult({ status: 'planned', verified: [] });
     expect(summaryHeading(result)).toMatch(/dry run: nothing written/);

@@ -13,6 +13,7 @@ import { uploadStream, type MultipartUploads } from '../../s3/multipart.ts';
 import type { ObjectStore } from '../../s3/object-store.ts';
 import { serverSideCopy, supportsServerSideCopy } from '../../s3/server-side-copy.ts';
 import { hashingTransform, pipelineInto, teeInto } from '../../streams.ts';
+import type { Timeline } from '../../timeline.ts';
 import { TransferProgress, type ProgressDisplay } from '../../transfer-progress.ts';
 import { openArchiveBytes, type ArchiveBytes } from './archive-source.ts';
 import type { CacheReport, ModeContent, ObjectWrite, StagedObject } from './content.ts';
@@ -40,6 +41,8 @@ export interface FullModeContext {
   readonly warn: (message: string) => void;
   /** SHA-256s known to be the archive's (`expected-sha256`, a complete staging's record): a cached copy hashing to one is proven. */
   readonly knownSha256: readonly string[];
+  /** Where the pass records when its bytes came down, its parts went up and the copy completed. */
+  readonly timeline: Timeline;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
         ? undefined
         : writes.start(sourceCopy, 'the archive copy', async () => {
             const object = await copyArchive(context, uploads);
+            context.timeline.mark('archive copied');
             await context.record.add({ path: sourceCopyPath, sizeBytes: object.sizeBytes, sha256: null, etag: object.etag });
             return object;
           });
@@ -95,6 +99,9 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
     copy?.catch((error: unknown) => bytes.destroy(error as Error));
     const archiveHash = createHash('sha256');
     const hashed = pipelineInto(bytes, hashingTransform(archiveHash));
+    // Listening once beside the pipe observes the first chunk without changing the flow.
+    bytes.once('data', () => context.timeline.markFirst('first byte down'));
+    bytes.once('end', () => context.timeline.mark('last byte down'));
 
     let archiveUpload: Promise<StagedObject> | undefined;
     let archiveStream: Readable = hashed;
@@ -106,6 +113,7 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
       archiveStream = toReader;
       archiveUpload = writes.start(sourceCopy, 'the archive copy', async () => {
         const { etag } = await uploadStream(store, uploads, sourceCopy, toUpload, source.info.size, 'the archive copy');
+        context.timeline.mark('archive copied');
         return { location: sourceCopy, sizeBytes: source.info.size, etag, what: 'the archive copy' };
       });
     }
@@ -214,7 +222,10 @@ async function stageModelFile(
       reused: true,
     };
   }
-  const { etag } = await writes.start(location, path, () => uploadStream(context.store, writes.uploads, location, body, entry.sizeBytes, path));
+  const { etag } = await writes.start(location, path, () =>
+    uploadStream(context.store, writes.uploads, location, body, entry.sizeBytes, path, () => context.timeline.mark('last part up')),
+  );
+  context.timeline.mark('files uploaded');
   const sha256 = fileHash.digest('hex');
   await context.record.add({ path, sizeBytes: entry.sizeBytes, sha256, etag });
   context.log(`Staged ${path} (${entry.sizeBytes} bytes, sha256 ${sha256})`);

@@ -8,6 +8,7 @@ import { buildMetadata, pinnedObjects, type Metadata, type ReferencedObject, typ
 import type { ObjectStore } from '../../s3/object-store.ts';
 import { formatS3Uri, type S3Location } from '../../s3/uri.ts';
 import type { PhaseName } from '../../state-file.ts';
+import { Timeline, type TimelineEntry } from '../../timeline.ts';
 import type { OperationDefinition, OperationDependencies } from '../operation.ts';
 import { leaseOptions, leaseOwner, StagingLease } from '../lease.ts';
 import { findMetadata, readMarker, readMetadata, type StoredMarker } from '../stored-documents.ts';
@@ -40,6 +41,8 @@ export interface StageResult {
   readonly bytesDuplicationAvoided: number;
   readonly warnings: readonly string[];
   readonly durations: Partial<Record<PhaseName, number>>;
+  /** When the bytes moved and the documents landed, from the start of the staging (nothing for a run that wrote nothing). */
+  readonly timeline: readonly TimelineEntry[];
   /** Requests retried and downloads resumed. */
   readonly retries: number;
   /** The metadata document's SHA-256 and version, for a later job to pin. */
@@ -102,6 +105,7 @@ interface StagingRun {
   readonly deps: StageDependencies;
   readonly layout: StagingLayout;
   readonly startedAt: Date;
+  readonly timeline: Timeline;
 }
 
 /** What discovery and planning found: the plan a write carries out, or the reason none is needed. */
@@ -128,7 +132,7 @@ type Finish = (
  * plan is made again if another run changed the staging before the lease was taken.
  */
 export async function stage(config: StageConfig, deps: StageDependencies): Promise<UnpinnedResult> {
-  const run: StagingRun = { config, deps, layout: stagingLayout(config), startedAt: deps.now() };
+  const run: StagingRun = { config, deps, layout: stagingLayout(config), startedAt: deps.now(), timeline: new Timeline() };
   deps.state.record({ metadata_uri: formatS3Uri(run.layout.metadata), marker_uri: formatS3Uri(run.layout.marker) });
   const plan = await planStaging(run);
   const settled = settledWithoutWriting(run, plan);
@@ -189,7 +193,7 @@ async function writeStaging(run: StagingRun, plan: Plan, lease: StagingLease): P
       await deps.store.delete(layout.marker, 'the previous completion marker');
       log(`Removed the previous completion marker ${formatS3Uri(layout.marker)} (force).`);
     }
-    const full = layout.mode === 'full' ? await startFullStaging(config, layout, discovery, plan.metadata, deps) : undefined;
+    const full = layout.mode === 'full' ? await startFullStaging(config, layout, discovery, plan.metadata, deps, run.timeline) : undefined;
     const staged = plan.content ?? (await full!.stage());
     // The metadata records each object as the server reports it after the write.
     const pinned = await pinStagedContent(staged, deps.store);
@@ -205,6 +209,7 @@ async function writeStaging(run: StagingRun, plan: Plan, lease: StagingLease): P
       deps.store,
       log,
     );
+    if (outcome.published) run.timeline.mark('metadata written');
     return { content, metadata, writes, outcome, full, verified: pinned.verified };
   });
 
@@ -213,10 +218,12 @@ async function writeStaging(run: StagingRun, plan: Plan, lease: StagingLease): P
     ? await deps.state.phase('verify', async () => {
         const checked = writes.documents.map((write, index) => ({ write, etag: outcome.etags[index] ?? '' }));
         const verified = await verifyPublished(checked, metadata, layout, deps.store);
+        run.timeline.mark('verified');
         await removeUnlisted(layout, metadata, deps.store, log);
         // The marker vouches for everything above: only while this run still holds the lease.
         await lease.confirm();
         const marker = await publishMarker(writes.marker, layout, !config.force, deps.store, log);
+        if (marker !== undefined) run.timeline.mark('marker written');
         return marker && [...written.verified, ...verified, marker];
       })
     : undefined;
@@ -269,6 +276,7 @@ function finisher(run: StagingRun): Finish {
       bytesDuplicationAvoided: content?.bytesDuplicationAvoided ?? 0,
       warnings: [...(content?.warnings ?? []), ...warnings],
       durations: deps.state.durations(),
+      timeline: run.timeline.entries(),
       retries: deps.store.retries?.count ?? 0,
     };
   };
@@ -336,6 +344,7 @@ async function startFullStaging(
   discovery: Discovery,
   planned: Metadata,
   deps: StageDependencies,
+  timeline: Timeline,
 ) {
   const { store, state, log } = deps;
   const identity = sourceIdentity(planned);
@@ -357,6 +366,7 @@ async function startFullStaging(
       warn: deps.warn,
       cache: deps.cache,
       knownSha256: knownArchiveSha256(config, discovery),
+      timeline,
       progress: {
         intervalMs: deps.progress.intervalMs,
         show: (line, snapshot) => {
