@@ -47,8 +47,8 @@ export async function run(): Promise<void> {
     if (notice) core.notice(notice);
     const { result, outputs, failure } = await runOperation(config, { ...context, cache, cancellation: cancel.signal }, reporter);
     setOutputs(outputs);
-    // The Actions cache uploads the archive while the staging finishes: the marker and outputs
-    // are out before it is waited for, the summary after (it says whether the entry was saved).
+    // The Actions cache saves the archive now, with the marker and outputs out; the summary
+    // comes after it (it says whether the entry was saved).
     await cache?.uploads?.settle();
     if (process.env.GITHUB_STEP_SUMMARY) await writeSummary(result);
     core.info(plainText(result));

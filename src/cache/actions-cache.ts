@@ -1,20 +1,21 @@
 import { join } from 'node:path';
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import type { ArchiveCache, BackgroundUploads, CachedArchive, CacheEntryWriter } from './archive-cache.ts';
+import type { ArchiveCache, PendingUploads, CachedArchive, CacheEntryWriter } from './archive-cache.ts';
 import { LocalDirectoryCache } from './local-directory-cache.ts';
 
 /**
  * The GitHub Actions cache service, through @actions/cache: an entry is the archive and its
  * sidecar, restored into (and saved from) a folder under RUNNER_TEMP.
  *
- * A committed entry is uploaded in the background (tar, compression, transfer: seconds per GiB)
- * while the staging verifies and publishes, so the marker and the outputs never wait for it;
- * the action settles the uploads after them.
+ * A committed entry is uploaded once the staging is done: the action starts the uploads after
+ * the marker and the outputs. Saving (tar, compression, transfer: seconds per GiB) while the
+ * staging still uploads its files would share the runner's uplink with them and delay the
+ * marker, which later jobs wait for, by as long as the save takes (measured by `npm run bench`).
  */
 export class ActionsCache implements ArchiveCache {
   readonly description = 'GitHub Actions cache';
-  readonly uploads = new UploadsInFlight();
+  readonly uploads = new DeferredUploads();
   readonly #staging: LocalDirectoryCache;
   readonly #directory: string;
 
@@ -39,7 +40,7 @@ export class ActionsCache implements ArchiveCache {
       path: writer.path,
       commit: async (sha256) => {
         await writer.commit(sha256);
-        this.uploads.add(this.#upload(key));
+        this.uploads.add(() => this.#upload(key));
       },
       discard: () => writer.discard(),
     };
@@ -51,6 +52,7 @@ export class ActionsCache implements ArchiveCache {
   }
 
   async #upload(key: string): Promise<void> {
+    core.info(`Saving the model archive to the ${this.description}.`);
     try {
       // The toolkit logs why it could not save and answers -1 rather than throwing.
       const entryId = await cache.saveCache(this.#paths(key), key);
@@ -67,20 +69,21 @@ export class ActionsCache implements ArchiveCache {
   }
 }
 
-/** The uploads started, and whether one failed (each failure already warned about). */
-class UploadsInFlight implements BackgroundUploads {
-  readonly #running: Promise<void>[] = [];
+/** The uploads waiting for the staging to be done, and whether one failed (each failure already warned about). */
+class DeferredUploads implements PendingUploads {
+  readonly #waiting: Array<() => Promise<void>> = [];
   #failed = false;
 
   get failed(): boolean {
     return this.#failed;
   }
 
-  add(upload: Promise<void>): void {
-    this.#running.push(upload.catch(() => void (this.#failed = true)));
+  add(upload: () => Promise<void>): void {
+    this.#waiting.push(upload);
   }
 
   async settle(): Promise<void> {
-    await Promise.all(this.#running);
+    const started = this.#waiting.splice(0).map((upload) => upload().catch(() => void (this.#failed = true)));
+    await Promise.all(started);
   }
 }

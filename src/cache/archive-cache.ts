@@ -30,13 +30,13 @@ export interface ArchiveCache {
   begin(key: string): Promise<CacheEntryWriter>;
   /** Forgets an entry found corrupt. */
   discard(key: string): Promise<void>;
-  /** For a cache that uploads committed entries in the background (the Actions cache). */
-  readonly uploads?: BackgroundUploads;
+  /** For a cache that uploads committed entries once the staging is done (the Actions cache). */
+  readonly uploads?: PendingUploads;
 }
 
-/** Uploads that run on while the staging finishes, so that its marker and outputs do not wait. */
-export interface BackgroundUploads {
-  /** Resolves once every upload started is done. Never rejects: a failed upload is a warning. */
+/** Uploads kept until the staging is done, so that its marker and outputs do not wait for them. */
+export interface PendingUploads {
+  /** Starts the uploads kept, and resolves once every one is done. Never rejects: a failed upload is a warning. */
   settle(): Promise<void>;
   /** Whether an upload failed so far. */
   readonly failed: boolean;

@@ -158,12 +158,37 @@ describe('archive cache (Actions cache service) on a miss', () => {
       expect(run.exitCode).toBe(0);
       expect(run.outputs.status).toBe('staged');
       expect(service.entries.map((entry) => entry.sizeBytes !== undefined)).toEqual([true]);
-      // The log says the upload started when the archive was committed, and that it was saved only once it was.
+      // The log says the save waits for the staging, when it starts, and that it was saved only once it was.
       const lines = run.stdout.split('\n');
-      const saving = lines.indexOf('Saving the model archive to the GitHub Actions cache in the background.');
+      const waits = lines.indexOf('The model archive goes to the GitHub Actions cache once the staging is done.');
+      const saving = lines.indexOf('Saving the model archive to the GitHub Actions cache.');
       const saved = lines.findIndex((line) => /^Saved the model archive to the GitHub Actions cache \(entry \d+\)\.$/.test(line));
-      expect(saving, run.stdout).toBeGreaterThanOrEqual(0);
+      expect(waits, run.stdout).toBeGreaterThanOrEqual(0);
+      expect(saving, run.stdout).toBeGreaterThan(waits);
       expect(saved, run.stdout).toBeGreaterThan(saving);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('saves only once the outputs are set: the save does not share the uplink with the staging', async () => {
+    let outputFile = '';
+    // The service refuses a reservation made before the step's outputs were written.
+    const service = await startService('plain-get', async (method) => {
+      if (method !== 'CreateCacheEntry') return undefined;
+      return readFileSync(outputFile, 'utf8').includes('deployment-json-uri<<') ? undefined : { ok: false, message: 'the outputs were not yet set' };
+    });
+    try {
+      const run = await runAction({
+        inputs: stagingInputs(s3.target, s3.proxy.endpoint, s3.tree, { mode: 'full', environment: 'staging' }),
+        env: runnerEnv(service, 'plain-get'),
+        onStart: (_child, file) => (outputFile = file),
+      });
+
+      expect(run.errors).toEqual([]);
+      expect(cacheWarnings(run.warnings)).toEqual([]);
+      expect(run.outputs.status).toBe('staged');
+      expect(service.entries.map((entry) => entry.sizeBytes !== undefined)).toEqual([true]);
     } finally {
       await service.stop();
     }
@@ -184,7 +209,7 @@ describe('archive cache (Actions cache service) on a miss', () => {
       );
       expect(run.summary).toContain('miss (GitHub Actions cache): could not be saved for the next run');
       // Started, never saved: no line may say it was.
-      expect(run.stdout).toContain('Saving the model archive to the GitHub Actions cache in the background.');
+      expect(run.stdout).toContain('Saving the model archive to the GitHub Actions cache.');
       expect(run.stdout).not.toContain('Saved the model archive to the GitHub Actions cache');
       expect(service.entries.map((entry) => entry.sizeBytes)).toEqual([undefined]);
       expect((await verify('dev')).outputs.status).toBe('verified');

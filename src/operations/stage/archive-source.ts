@@ -99,8 +99,8 @@ export async function openArchiveBytes(context: ArchiveBytesContext): Promise<Ar
       try {
         await written;
         await writer.commit(sha256);
-        // A cache that uploads in the background (the Actions cache) has only started: it says when the upload settles.
-        log(cache.uploads === undefined ? `Saved the model archive to the ${cache.description}.` : `Saving the model archive to the ${cache.description} in the background.`);
+        // A cache that uploads once the staging is done (the Actions cache) says when it saves.
+        log(cache.uploads === undefined ? `Saved the model archive to the ${cache.description}.` : `The model archive goes to the ${cache.description} once the staging is done.`);
       } catch (error) {
         outcome = 'unsaved';
         context.warn(`Could not save the model archive to the ${cache.description}: ${(error as Error).message}`);

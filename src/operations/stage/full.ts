@@ -179,8 +179,8 @@ export async function stageFullContent(context: FullModeContext): Promise<ModeCo
 }
 
 /**
- * The pass's cache outcome, read when the summary is written: a cache that uploads in the
- * background (the Actions cache) may fail to save the entry after the pass ended.
+ * The pass's cache outcome, read when the summary is written: a cache that uploads once the
+ * staging is done (the Actions cache) may fail to save the entry after the pass ended.
  */
 function cacheReport(archive: ArchiveBytes, cache: ArchiveCache | undefined, archiveSize: number): CacheReport {
   return {
