@@ -39,9 +39,8 @@ const runId = randomUUID();
 // Discover: the marker, the metadata document and the archive, at once.
 const [, , archive] = await Promise.all([head(keys.marker), head(keys.metadata), head(modelKey)]);
 if (archive?.ETag === undefined) throw new Error(`s3://${bucket}/${modelKey} is missing`);
-// The archive's first 64 KiB, pinned to the ETag just seen (the gzip and tar header check):
-// read from the start, the rest of the answer dropped.
-await readHead(modelKey, archive.ETag, 64 * 1024);
+// The archive's first 64 KiB, pinned to the ETag just seen (the gzip and tar header check): one ranged GET.
+await readHead(modelKey, archive.ETag, Math.min(64 * 1024, archive.ContentLength ?? 0));
 
 // The lease, then the probe of conditional writes (a second create, which S3 refuses).
 const lease = JSON.stringify({ tool: 'reference-baseline', run_id: runId, expires_at: new Date(Date.now() + 600_000).toISOString() });
@@ -94,13 +93,9 @@ async function head(key: string) {
 }
 
 async function readHead(key: string, etag: string, bytes: number): Promise<void> {
-  const body = (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag }))).Body as Readable;
-  let read = 0;
-  for await (const chunk of body) {
-    read += (chunk as Buffer).length;
-    if (read >= bytes) break;
-  }
-  body.destroy();
+  if (bytes === 0) return;
+  const body = (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag, Range: `bytes=0-${bytes - 1}` }))).Body as Readable;
+  for await (const chunk of body) void chunk;
 }
 
 /** A write; one refused by its condition (412) is what the conditional-write probe expects. */

@@ -141,22 +141,15 @@ function applyExtension(
 }
 
 /**
- * The first `maxBytes` of the object (all of it when smaller), pinned to `etag`. The stream is
- * destroyed once enough has arrived, so a multi-GiB archive is not downloaded to check its start.
+ * The first `maxBytes` of the object (all of it when smaller), pinned to `etag`: one ranged GET,
+ * so a multi-GiB archive is not sent to check its start (a GET of the whole object, cut off once
+ * enough arrived, would have a real link carry a window's worth more and lose the connection).
  */
-export async function readArchiveHead(store: ObjectStore, location: S3Location, etag: string, maxBytes = ARCHIVE_HEAD_BYTES): Promise<Buffer> {
-  const body = await store.openRead(location, { ifMatch: etag, offset: 0 });
+export async function readArchiveHead(store: ObjectStore, location: S3Location, etag: string, size: number, maxBytes = ARCHIVE_HEAD_BYTES): Promise<Buffer> {
+  // A range of an empty object is unsatisfiable (416): there is nothing to read.
+  if (size === 0) return Buffer.alloc(0);
+  const { body } = await store.readRange(location, { ifMatch: etag, first: 0, last: Math.min(size, maxBytes) - 1 });
   const chunks: Buffer[] = [];
-  let length = 0;
-  try {
-    for await (const chunk of body) {
-      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-      chunks.push(bytes.subarray(0, maxBytes - length));
-      length += Math.min(bytes.length, maxBytes - length);
-      if (length >= maxBytes) break;
-    }
-  } finally {
-    body.destroy();
-  }
-  return Buffer.concat(chunks, length);
+  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).subarray(0, maxBytes);
 }

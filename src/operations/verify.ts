@@ -191,7 +191,7 @@ export async function verifyDeployment(
     // The archive's head, from its copy when there is one: the same bytes, and the original is then not read at all.
     const headOf = copy ?? source;
     if (headOf !== undefined) {
-      const problem = archiveHeadProblem(await readArchiveHead(store, headOf.location, headOf.info.etag), headOf.info.size);
+      const problem = archiveHeadProblem(await readArchiveHead(store, headOf.location, headOf.info.etag, headOf.info.size), headOf.info.size);
       check(`${headOf.object.what} (head)`, headOf.location, "a gzip'd tar", problem ?? "a gzip'd tar");
     }
     rehashes.push(...present.filter((entry) => entry.asRecorded && entry.object.sha256 && !(copy !== undefined && entry === source)));

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Header, Pax, type HeaderData } from 'tar';
 import { describe, expect, it, vi } from 'vitest';
@@ -159,42 +158,42 @@ describe('archiveHeadProblem', () => {
 describe('readArchiveHead', () => {
   const location = { bucket: 'models', key: 'bintarball/model.tar.gz' };
 
-  function storeHolding(object: Buffer): { store: MemoryObjectStore; etag: string; opened: Readable[] } {
+  function storeHolding(object: Buffer): { store: MemoryObjectStore; etag: string; ranges: Array<[number, number]> } {
     const store = new MemoryObjectStore();
     store.createBucket('models');
     const etag = store.putObject('models', location.key, object);
-    const opened: Readable[] = [];
-    const openRead = store.openRead.bind(store);
-    vi.spyOn(store, 'openRead').mockImplementation(async (at, options) => {
-      const body = await openRead(at, options);
-      opened.push(body);
-      return body;
+    const ranges: Array<[number, number]> = [];
+    const readRange = store.readRange.bind(store);
+    vi.spyOn(store, 'readRange').mockImplementation(async (at, range, stop) => {
+      ranges.push([range.first, range.last]);
+      return readRange(at, range, stop);
     });
-    return { store, etag, opened };
+    return { store, etag, ranges };
   }
 
-  it('reads only the head of a large object and stops the download', async () => {
+  it('asks for the head of a large object alone, with one ranged GET', async () => {
     const object = randomBytes(2 * 1024 * KIB);
-    const { store, etag, opened } = storeHolding(object);
-    const head = await readArchiveHead(store, location, etag, 100 * KIB);
+    const { store, etag, ranges } = storeHolding(object);
+    const head = await readArchiveHead(store, location, etag, object.length, 100 * KIB);
     expect(head.equals(object.subarray(0, 100 * KIB))).toBe(true);
-    expect(store.requests).toEqual([{ operation: 'openRead', key: `models/${location.key}` }]);
-    expect(opened[0]?.destroyed).toBe(true);
-    expect(opened[0]?.readableEnded).toBe(false);
+    expect(store.requests).toEqual([{ operation: 'readRange', key: `models/${location.key}` }]);
+    expect(ranges).toEqual([[0, 100 * KIB - 1]]);
   });
 
-  it('reads 64 KiB by default, and all of an object smaller than that', async () => {
+  it('reads 64 KiB by default, all of an object smaller than that, and nothing of an empty one', async () => {
     const large = storeHolding(randomBytes(1024 * KIB));
-    expect((await readArchiveHead(large.store, location, large.etag)).length).toBe(ARCHIVE_HEAD_BYTES);
+    expect((await readArchiveHead(large.store, location, large.etag, 1024 * KIB)).length).toBe(ARCHIVE_HEAD_BYTES);
     const small = storeHolding(Buffer.from('tiny'));
-    expect((await readArchiveHead(small.store, location, small.etag)).toString()).toBe('tiny');
+    expect((await readArchiveHead(small.store, location, small.etag, 4)).toString()).toBe('tiny');
+    expect(small.ranges).toEqual([[0, 3]]);
     const empty = storeHolding(Buffer.alloc(0));
-    expect((await readArchiveHead(empty.store, location, empty.etag)).length).toBe(0);
+    expect((await readArchiveHead(empty.store, location, empty.etag, 0)).length).toBe(0);
+    expect(empty.store.requests).toEqual([]);
   });
 
   it('reads the object the run validated: another ETag is the store\'s 412', async () => {
     const { store } = storeHolding(randomBytes(10 * KIB));
-    const error = await readArchiveHead(store, location, 'd41d8cd98f00b204e9800998ecf8427e').then(
+    const error = await readArchiveHead(store, location, 'd41d8cd98f00b204e9800998ecf8427e', 10 * KIB).then(
       () => expect.fail('expected a rejection'),
       (rejection: unknown) => rejection,
     );
@@ -204,6 +203,6 @@ describe('readArchiveHead', () => {
   it('gives archiveHeadProblem what it needs to accept a real archive', async () => {
     const { bytes } = await makeModelArchive();
     const { store, etag } = storeHolding(bytes);
-    expect(archiveHeadProblem(await readArchiveHead(store, location, etag), bytes.length)).toBeUndefined();
+    expect(archiveHeadProblem(await readArchiveHead(store, location, etag, bytes.length), bytes.length)).toBeUndefined();
   });
 });

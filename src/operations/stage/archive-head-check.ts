@@ -9,7 +9,7 @@ import { formatS3Uri } from '../../s3/uri.ts';
  * not one: a ranged read of its head must show a gzip stream whose first tar header parses.
  */
 export async function checkArchiveHead(source: ReferencedObject, store: ObjectStore): Promise<void> {
-  const head = await readArchiveHead(store, source.location, source.info.etag);
+  const head = await readArchiveHead(store, source.location, source.info.etag, source.info.size);
   const problem = archiveHeadProblem(head, source.info.size);
   if (problem !== undefined) {
     throw new ValidationError(
