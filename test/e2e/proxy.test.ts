@@ -22,6 +22,7 @@ const PREFIX = `dev/${MODEL_NAME}/${MODEL_VERSION}/`;
 const PATH_STYLE_FOR_ANY_HOST = !process.env.RIVA_TEST_S3_ENDPOINT;
 
 const ROLE_ARN = process.env.RIVA_TEST_S3_ROLE_ARN;
+const STS_ENDPOINT = process.env.RIVA_TEST_S3_STS_ENDPOINT;
 
 let target: S3Target;
 let proxy: ForwardProxy;
@@ -131,10 +132,11 @@ describe('through a forward proxy', () => {
     expect(requests).toContain(`PUT ${byName.origin}/${tree.bucket}/${PREFIX}staging_complete.txt`);
   });
 
-  // A role the server's STS lets the test user assume (test/servers/ceph-rgw-up.sh makes one).
-  it.runIf(ROLE_ARN !== undefined)('assumes a profile\'s role through the proxy: STS is asked through it, then S3 with the role\'s credentials', async () => {
+  // A role the server's STS lets the test user assume, and a gateway of the same cluster that takes
+  // the session's credentials for S3 (test/servers/ceph-rgw-up.sh makes both).
+  it.runIf(ROLE_ARN !== undefined && STS_ENDPOINT !== undefined)('assumes a profile\'s role through the proxy: STS is asked through it, then S3 with the role\'s credentials', async () => {
     const tree = await seedBintarball(target);
-    const byName = new URL(target.endpoint);
+    const byName = new URL(STS_ENDPOINT!);
     byName.hostname = 'localhost';
     const { accessKeyId, secretAccessKey } = target;
     const profiles = mkdtempSync(join(tmpdir(), 'riva-aws-profiles-'));

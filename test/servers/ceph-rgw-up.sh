@@ -6,13 +6,15 @@
 #
 # Usage: test/servers/ceph-rgw-up.sh [DATA_DIR]   (default /tmp/riva-ceph-rgw)
 # Prints, and writes to DATA_DIR/env, the variables the test suite reads:
-#   RIVA_TEST_S3_ENDPOINT, RIVA_TEST_S3_ACCESS_KEY_ID, RIVA_TEST_S3_SECRET_ACCESS_KEY, RIVA_TEST_S3_REGION
+#   RIVA_TEST_S3_ENDPOINT, RIVA_TEST_S3_ACCESS_KEY_ID, RIVA_TEST_S3_SECRET_ACCESS_KEY, RIVA_TEST_S3_REGION,
+#   and for the assumed-role test RIVA_TEST_S3_ROLE_ARN and RIVA_TEST_S3_STS_ENDPOINT
 set -euo pipefail
 
 DATA_DIR=${1:-${RIVA_CEPH_DIR:-/tmp/riva-ceph-rgw}}
 MON_V2_PORT=${RIVA_CEPH_MON_PORT:-13300}
 MON_V1_PORT=${RIVA_CEPH_MON_V1_PORT:-16789}
 RGW_PORT=${RIVA_CEPH_RGW_PORT:-17480}
+RGW_STS_PORT=${RIVA_CEPH_RGW_STS_PORT:-$((RGW_PORT + 1))}
 ACCESS_KEY=${RIVA_CEPH_ACCESS_KEY:-RIVATESTACCESSKEY000}
 SECRET_KEY=${RIVA_CEPH_SECRET_KEY:-rivatestsecretkey0000000000000000000000000}
 # The OSD keeps every object in memory; 4 GiB holds the test suite, a 1 GiB benchmark needs ~8 GiB.
@@ -77,9 +79,17 @@ rgw gc processor max time = 10
 rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
 rgw data = $DATA_DIR/rgw
 rgw dns name = localhost
-# STS (AssumeRole) for the credential chain's assumed-role profiles; the key encrypts session tokens.
-rgw s3 auth use sts = true
+# STS AssumeRole for the credential chain's assumed-role profiles; the key encrypts session tokens.
 rgw sts key = rivateststskey16
+
+# A second gateway of the same cluster that also takes STS session credentials for S3. Apart,
+# because with them on, RGW answers a wrong secret with AccessDenied, not SignatureDoesNotMatch.
+[client.rgw.1]
+rgw frontends = beast endpoint=127.0.0.1:$RGW_STS_PORT
+rgw data = $DATA_DIR/rgw-sts
+rgw dns name = localhost
+rgw sts key = rivateststskey16
+rgw s3 auth use sts = true
 CONF
 
 ceph_cmd() { ceph -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" "$@"; }
@@ -129,6 +139,20 @@ if ! curl -fsS -o /dev/null "http://127.0.0.1:$RGW_PORT/"; then
   exit 1
 fi
 
+log "starting the STS gateway on 127.0.0.1:$RGW_STS_PORT"
+mkdir -p "$DATA_DIR/rgw-sts"
+ceph_cmd auth get-or-create client.rgw.1 mon 'allow rw' osd 'allow rwx' -o "$DATA_DIR/client.rgw.1.keyring" >/dev/null
+radosgw -c "$CONF" -n client.rgw.1 --keyring "$DATA_DIR/client.rgw.1.keyring"
+for _ in $(seq 1 120); do
+  curl -fsS -o /dev/null "http://127.0.0.1:$RGW_STS_PORT/" 2>/dev/null && break
+  sleep 0.5
+done
+if ! curl -fsS -o /dev/null "http://127.0.0.1:$RGW_STS_PORT/"; then
+  log "the STS gateway did not answer; its log:"
+  tail -n 40 "$DATA_DIR/log/client.rgw.1.log" >&2 || true
+  exit 1
+fi
+
 log "creating the test user"
 radosgw-admin -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" user create \
   --uid=riva-test --display-name="riva-130-stage tests" \
@@ -148,6 +172,7 @@ RIVA_TEST_S3_ACCESS_KEY_ID=$ACCESS_KEY
 RIVA_TEST_S3_SECRET_ACCESS_KEY=$SECRET_KEY
 RIVA_TEST_S3_REGION=us-east-1
 RIVA_TEST_S3_ROLE_ARN=arn:aws:iam:::role/$ROLE_NAME
+RIVA_TEST_S3_STS_ENDPOINT=http://127.0.0.1:$RGW_STS_PORT
 ENV
 cat "$DATA_DIR/env"
 log "S3 answers on http://127.0.0.1:$RGW_PORT after $(( $(date +%s) - started )) s"
