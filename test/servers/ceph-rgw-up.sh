@@ -37,7 +37,7 @@ if [ -d "$DATA_DIR" ]; then
   "$(dirname "$0")/ceph-rgw-down.sh" "$DATA_DIR" >/dev/null 2>&1 || true
   rm -rf "$DATA_DIR"
 fi
-mkdir -p "$DATA_DIR"/{run,log,mon,osd,rgw}
+mkdir -p "$DATA_DIR"/{run,log,mon,osd,rgw,rgw-sts}
 DATA_DIR=$(cd "$DATA_DIR" && pwd)
 CONF="$DATA_DIR/ceph.conf"
 FSID=$(cat /proc/sys/kernel/random/uuid)
@@ -126,32 +126,24 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
-log "starting RADOS Gateway on 127.0.0.1:$RGW_PORT"
-ceph_cmd auth get-or-create client.rgw.0 mon 'allow rw' osd 'allow rwx' -o "$DATA_DIR/client.rgw.0.keyring" >/dev/null
-radosgw -c "$CONF" -n client.rgw.0 --keyring "$DATA_DIR/client.rgw.0.keyring"
-for _ in $(seq 1 120); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$RGW_PORT/" 2>/dev/null && break
-  sleep 0.5
-done
-if ! curl -fsS -o /dev/null "http://127.0.0.1:$RGW_PORT/"; then
-  log "RADOS Gateway did not answer; its log:"
-  tail -n 40 "$DATA_DIR/log/client.rgw.0.log" >&2 || true
-  exit 1
-fi
-
-log "starting the STS gateway on 127.0.0.1:$RGW_STS_PORT"
-mkdir -p "$DATA_DIR/rgw-sts"
-ceph_cmd auth get-or-create client.rgw.1 mon 'allow rw' osd 'allow rwx' -o "$DATA_DIR/client.rgw.1.keyring" >/dev/null
-radosgw -c "$CONF" -n client.rgw.1 --keyring "$DATA_DIR/client.rgw.1.keyring"
-for _ in $(seq 1 120); do
-  curl -fsS -o /dev/null "http://127.0.0.1:$RGW_STS_PORT/" 2>/dev/null && break
-  sleep 0.5
-done
-if ! curl -fsS -o /dev/null "http://127.0.0.1:$RGW_STS_PORT/"; then
-  log "the STS gateway did not answer; its log:"
-  tail -n 40 "$DATA_DIR/log/client.rgw.1.log" >&2 || true
-  exit 1
-fi
+# start_gateway NAME PORT WHAT: one radosgw of the cluster, waited for until it answers on PORT.
+start_gateway() {
+  local name=$1 port=$2 what=$3
+  log "starting $what on 127.0.0.1:$port"
+  ceph_cmd auth get-or-create "client.$name" mon 'allow rw' osd 'allow rwx' -o "$DATA_DIR/client.$name.keyring" >/dev/null
+  radosgw -c "$CONF" -n "client.$name" --keyring "$DATA_DIR/client.$name.keyring"
+  for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+    sleep 0.5
+  done
+  if ! curl -fsS -o /dev/null "http://127.0.0.1:$port/"; then
+    log "$what did not answer; its log:"
+    tail -n 40 "$DATA_DIR/log/client.$name.log" >&2 || true
+    exit 1
+  fi
+}
+start_gateway rgw.0 "$RGW_PORT" "RADOS Gateway"
+start_gateway rgw.1 "$RGW_STS_PORT" "the STS gateway"
 
 log "creating the test user"
 radosgw-admin -c "$CONF" -n client.admin --keyring "$DATA_DIR/client.admin.keyring" user create \
