@@ -148,8 +148,19 @@ function applyExtension(
 export async function readArchiveHead(store: ObjectStore, location: S3Location, etag: string, size: number, maxBytes = ARCHIVE_HEAD_BYTES): Promise<Buffer> {
   // A range of an empty object is unsatisfiable (416): there is nothing to read.
   if (size === 0) return Buffer.alloc(0);
-  const { body } = await store.readRange(location, { ifMatch: etag, first: 0, last: Math.min(size, maxBytes) - 1 });
+  const wanted = Math.min(size, maxBytes);
+  const { body } = await store.readRange(location, { ifMatch: etag, first: 0, last: wanted - 1 });
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks).subarray(0, maxBytes);
+  let length = 0;
+  try {
+    // Stops at `wanted` even if a server ignores the range and sends the whole archive.
+    for await (const chunk of body) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+      length += chunks.at(-1)!.length;
+      if (length >= wanted) break;
+    }
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(chunks, length).subarray(0, wanted);
 }
