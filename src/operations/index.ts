@@ -17,17 +17,16 @@ type DefinitionOf<Name extends OperationName> = OperationDefinition<Extract<RunC
 /**
  * Every operation, by the name its configuration carries: the one place an operation is
  * registered. Each is loaded when a run asks for it, so a run evaluates only its own operation's
- * code (a reference staging never the archive pipeline, fetch's extraction or lib-storage).
- * `eager` keeps the code in the entry's one file (see cache/load-actions-cache.ts for why no
- * chunks); only its evaluation waits for the import.
+ * code (a reference staging never the archive pipeline, fetch's extraction or lib-storage). Each
+ * import is a chunk of the bundle: a run compiles only its own operation's code, too.
  */
 const OPERATIONS = {
-  stage: async () => (await import(/* webpackMode: "eager" */ './stage/stage.ts')).stageOperation,
-  verify: async () => (await import(/* webpackMode: "eager" */ './verify.ts')).verifyOperation,
-  promote: async () => (await import(/* webpackMode: "eager" */ './promote.ts')).promoteOperation,
-  list: async () => (await import(/* webpackMode: "eager" */ './list.ts')).listOperation,
-  delete: async () => (await import(/* webpackMode: "eager" */ './delete.ts')).deleteOperation,
-  fetch: async () => (await import(/* webpackMode: "eager" */ './fetch/fetch.ts')).fetchOperation,
+  stage: async () => (await import('./stage/stage.ts')).stageOperation,
+  verify: async () => (await import('./verify.ts')).verifyOperation,
+  promote: async () => (await import('./promote.ts')).promoteOperation,
+  list: async () => (await import('./list.ts')).listOperation,
+  delete: async () => (await import('./delete.ts')).deleteOperation,
+  fetch: async () => (await import('./fetch/fetch.ts')).fetchOperation,
 } satisfies { [Name in OperationName]: () => Promise<DefinitionOf<Name>> };
 
 /** The operation a configuration asks for, loaded. */

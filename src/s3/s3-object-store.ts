@@ -349,8 +349,8 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async uploadStream(target: S3Location, body: Readable, options: StreamUploadOptions): Promise<{ etag: string }> {
-    // Loaded by the first upload: the runs that upload no stream never evaluate lib-storage.
-    const { Upload } = await import(/* webpackMode: "eager" */ '@aws-sdk/lib-storage');
+    // Loaded by the first upload: the runs that upload no stream never compile nor evaluate lib-storage.
+    const { Upload } = await import('@aws-sdk/lib-storage');
     const abortController = new AbortController();
     const signal = this.#options.signal;
     const onAbort = () => abortController.abort(signal?.reason);

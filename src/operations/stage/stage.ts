@@ -353,7 +353,7 @@ async function startFullStaging(
   const record = new StagingProgress(store, layout, identity, deps.runId, reusable, (staged) => state.record({ staged }));
   const stage = async () => {
     // The archive pipeline (its source and cache proof, tar's reader, the uploads) is loaded by the one mode that reads the archive.
-    const { stageFullContent } = await import(/* webpackMode: "eager" */ './full.ts');
+    const { stageFullContent } = await import('./full.ts');
     return stageFullContent({
       config,
       layout,
