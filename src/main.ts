@@ -9,7 +9,8 @@ import { loadActionsCache } from './cache/load-actions-cache.ts';
 import { cancelOnSignals, EXIT_CANCELLED } from './cancellation.ts';
 import { CancelledError, errorMessage } from './errors.ts';
 import { githubRunFromEnv } from './metadata.ts';
-import { plainText, writeSummary } from './report/render.ts';
+import { writeSummary } from './report/job-summary.ts';
+import { plainText } from './report/render.ts';
 import { prepareAwsEnvironment, runOperation } from './run.ts';
 
 const SECRET_VARIABLES = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];

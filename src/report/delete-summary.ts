@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { countOf, escapeHtml } from '../format.ts';
 import type { DeleteResult } from '../operations/delete.ts';
 import { formatS3Uri } from '../s3/uri.ts';
+import type { JobSummary } from './job-summary.ts';
 
 const HEADINGS: Record<DeleteResult['status'], string> = {
   deleted: 'Riva staging deleted',
@@ -22,8 +22,8 @@ export function plainTextDeleteSummary(result: DeleteResult): string {
   return [HEADINGS[result.status], ...lines(result).map((line) => `  ${line}`)].join('\n');
 }
 
-export async function writeDeleteJobSummary(result: DeleteResult): Promise<void> {
-  const summary = core.summary.addHeading(HEADINGS[result.status], 2);
+export async function writeDeleteJobSummary(summary: JobSummary, result: DeleteResult): Promise<void> {
+  summary.addHeading(HEADINGS[result.status], 2);
   if (result.removed.length > 0) summary.addList(result.removed.map(escapeHtml));
   await summary.write();
 }

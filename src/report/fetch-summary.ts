@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { countOf, escapeHtml, formatBytes } from '../format.ts';
 import type { FetchResult } from '../operations/fetch/fetch.ts';
 import { formatS3Uri } from '../s3/uri.ts';
+import type { JobSummary } from './job-summary.ts';
 
 export function fetchHeading(result: FetchResult): string {
   return `Riva staging fetched: ${countOf(result.files.length, 'file')}, ${formatBytes(result.bytesDownloaded)} downloaded`;
@@ -23,8 +23,8 @@ export function plainTextFetchSummary(result: FetchResult): string {
   ].join('\n');
 }
 
-export async function writeFetchJobSummary(result: FetchResult): Promise<void> {
-  await core.summary
+export async function writeFetchJobSummary(summary: JobSummary, result: FetchResult): Promise<void> {
+  await summary
     .addHeading(fetchHeading(result), 2)
     .addTable(details(result).map(([name, value]) => [name, escapeHtml(value)]))
     .addTable([

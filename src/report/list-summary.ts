@@ -1,6 +1,6 @@
-import * as core from '@actions/core';
 import { countOf, escapeHtml } from '../format.ts';
 import type { ListedStaging, ListResult } from '../operations/list.ts';
+import type { JobSummary } from './job-summary.ts';
 
 const COLUMNS = ['Environment', 'Model', 'Version', 'Mode', 'Complete', 'Source', 'Staged at'] as const;
 
@@ -31,8 +31,8 @@ export function plainTextListSummary(result: ListResult): string {
   return [heading(result), ...lines.map((line) => `  ${line}`)].join('\n');
 }
 
-export async function writeListJobSummary(result: ListResult): Promise<void> {
-  await core.summary
+export async function writeListJobSummary(summary: JobSummary, result: ListResult): Promise<void> {
+  await summary
     .addHeading(heading(result), 2)
     .addTable([COLUMNS.map((column) => ({ data: column, header: true })), ...result.stagings.map((staging) => cells(staging).map(escapeHtml))])
     .write();

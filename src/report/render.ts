@@ -1,9 +1,9 @@
 import type { OperationResult } from '../operations/index.ts';
-import { plainTextDeleteSummary, writeDeleteJobSummary } from './delete-summary.ts';
-import { plainTextFetchSummary, writeFetchJobSummary } from './fetch-summary.ts';
-import { plainTextListSummary, writeListJobSummary } from './list-summary.ts';
-import { plainTextSummary, writeJobSummary } from './summary.ts';
-import { plainTextVerifySummary, writeVerifyJobSummary } from './verify-summary.ts';
+import { plainTextDeleteSummary } from './delete-summary.ts';
+import { plainTextFetchSummary } from './fetch-summary.ts';
+import { plainTextListSummary } from './list-summary.ts';
+import { plainTextSummary } from './summary.ts';
+import { plainTextVerifySummary } from './verify-summary.ts';
 
 /** A result for a terminal or a raw log. */
 export function plainText(result: OperationResult): string {
@@ -19,23 +19,6 @@ export function plainText(result: OperationResult): string {
       return plainTextDeleteSummary(result);
     case 'fetch':
       return plainTextFetchSummary(result);
-  }
-}
-
-/** A result as the GitHub job summary. */
-export async function writeSummary(result: OperationResult): Promise<void> {
-  switch (result.operation) {
-    case 'stage':
-    case 'promote':
-      return writeJobSummary(result);
-    case 'verify':
-      return writeVerifyJobSummary(result);
-    case 'list':
-      return writeListJobSummary(result);
-    case 'delete':
-      return writeDeleteJobSummary(result);
-    case 'fetch':
-      return writeFetchJobSummary(result);
   }
 }
 

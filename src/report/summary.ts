@@ -1,9 +1,9 @@
-import * as core from '@actions/core';
 import { countOf, escapeHtml, formatBytes, formatDuration } from '../format.ts';
 import type { PromoteResult } from '../operations/promote.ts';
 import type { CacheReport, ModeContent, StagedObject } from '../operations/stage/content.ts';
 import type { StageResult } from '../operations/stage/stage.ts';
 import { formatTimeline } from '../timeline.ts';
+import type { JobSummary } from './job-summary.ts';
 
 /** A run that wrote (or would write) a staging: staging itself, or promote. */
 export type StagingResult = StageResult | PromoteResult;
@@ -121,8 +121,8 @@ function cacheText(cache: CacheReport): string {
 }
 
 /** The GitHub job summary: a heading, the table, and any warnings. */
-export async function writeJobSummary(result: StagingResult): Promise<void> {
-  const summary = core.summary
+export async function writeJobSummary(summary: JobSummary, result: StagingResult): Promise<void> {
+  summary
     .addHeading(summaryHeading(result), 2)
     .addTable([
       [

@@ -1,7 +1,7 @@
-import * as core from '@actions/core';
 import { countOf, escapeHtml } from '../format.ts';
 import type { VerifyResult } from '../operations/verify.ts';
 import { formatS3Uri } from '../s3/uri.ts';
+import type { JobSummary } from './job-summary.ts';
 
 export function verifyHeading(result: VerifyResult): string {
   const depth = result.deep ? ` (deep: ${deepWork(result.rehashed)})` : '';
@@ -24,8 +24,8 @@ export function plainTextVerifySummary(result: VerifyResult): string {
   return lines.join('\n');
 }
 
-export async function writeVerifyJobSummary(result: VerifyResult): Promise<void> {
-  const summary = core.summary.addHeading(verifyHeading(result), 2).addRaw(`<p>${escapeHtml(formatS3Uri(result.layout.metadata))}</p>`);
+export async function writeVerifyJobSummary(summary: JobSummary, result: VerifyResult): Promise<void> {
+  summary.addHeading(verifyHeading(result), 2).addRaw(`<p>${escapeHtml(formatS3Uri(result.layout.metadata))}</p>`);
   if (result.mismatches.length > 0) {
     summary.addHeading('Mismatches', 3).addTable([
       [
