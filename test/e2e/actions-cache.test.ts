@@ -250,7 +250,7 @@ describe('the bundles', () => {
     }
   });
 
-  it('list the licences of every package, the chunks\' among them', () => {
+  it("list the licences of every package, the chunks' among them", () => {
     // ncc's own --license lists the entry chunk's packages alone: scripts/build.ts writes the list.
     const licences = readFileSync(join(dirname(ACTION_ENTRY), 'licenses.txt'), 'utf8').split('\n');
     for (const name of ['@actions/cache', '@azure/storage-blob', '@actions/core', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'tar', 'zod']) {
