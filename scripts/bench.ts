@@ -8,8 +8,8 @@
 //   (a) full mode: the built action, run as the Actions runner runs it
 //   (b) seed's way: download to disk, extract to disk, hash, upload archive and files
 //   (c) expert's script: aws CLI, server-side copy, download hashed and extracted as it arrives
-//   (d) floor: upload just the extracted .riva bytes with lib-storage, and when the server
-//     completed the uploads after their last part
+//   (d) floor: upload just the extracted .riva bytes with lib-storage, and how long the server
+//     took to complete the uploads once their last parts were acknowledged
 //   (e) deep verify of (a)'s staging, beside (f) aws s3 cp --recursive + sha256sum -c
 //   (g) fetch of (a)'s staging to disk, pinned and hashed: what a deploy job runs in place of (f)
 //   (h) full mode on a miss of the GitHub Actions cache (a protocol-v2 cache service over Azurite,
