@@ -39,6 +39,7 @@ import { measureCommand, measureScript, sampleProcess, timelineOf, withMachineCp
 import { enterPrivateNetwork, formatRate, parseRate, shapeLink, type LinkBytes, type ShapedLink } from './bench/shaped-link.ts';
 import { reportStartUp } from './bench/start-fast.ts';
 import { formatBytes } from '../src/format.ts';
+import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 
 const MIB = 1024 * 1024;
@@ -202,12 +203,23 @@ try {
       console.log(`load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
     } finally {
       link?.remove();
+      // Every run stages a copy of the model: at 4 GiB, two links' worth would not fit on the disk.
+      await removeAllBut(target, bucket, MODEL_KEY);
     }
   }
 } finally {
   await actionsCache?.stop();
   await target.stop();
   rmSync(workDir, { recursive: true, force: true });
+}
+
+/** Deletes every object of the bucket except `keep`, so that the next link's runs start from the archive alone. */
+async function removeAllBut(s3: S3Target, bucket: string, keep: string): Promise<void> {
+  const keys = (await s3.listObjects(bucket)).map((object) => object.key).filter((key) => key !== keep);
+  for (let start = 0; start < keys.length; start += 1000) {
+    const batch = keys.slice(start, start + 1000);
+    await s3.client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((key) => ({ Key: key })), Quiet: true } }));
+  }
 }
 
 /** A run measured with the machine's CPU and, on a shaped link, the bytes that crossed it. */
