@@ -50,7 +50,7 @@ function sections(text: string): Map<string, string> {
 
 const SECTIONS = sections(readme);
 /** Performance and its sub-sections: measured figures, which `npm run bench` reproduces, not a test. */
-const NOT_CHECKED_HERE = ['Performance', 'Start-up'];
+const NOT_CHECKED_HERE = ['Performance', 'Results', 'Against the targets', 'Start-up'];
 /** README without the sections this file does not check. */
 const checked = [...SECTIONS].filter(([title]) => !NOT_CHECKED_HERE.includes(title)).map(([, body]) => body).join('\n');
 /** The same with its line breaks as spaces, for phrases that wrap. */
