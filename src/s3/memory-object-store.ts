@@ -437,7 +437,7 @@ export class MemoryObjectStore implements ObjectStore {
     // lib-storage's own abort makes its upload fail, whether or not it had opened a multipart upload.
     if (aborted) throw Object.assign(new Error('Upload aborted.'), { name: 'AbortError' });
     const whole = Buffer.concat(chunks);
-    options.onPartSent?.();
+    options.onPartAcknowledged?.();
     if (uploadId === undefined) return { etag: this.#store(target, whole, singlePart(whole), options.contentType).etag };
     // Aborted by id meanwhile: the completion finds no upload.
     if (!this.#server.uploads.delete(uploadId)) throw s3ServiceError(404, 'NoSuchUpload');

@@ -119,7 +119,7 @@ export async function uploadStream(
   body: Readable,
   sizeBytes: number,
   what: string,
-  onPartSent?: () => void,
+  onPartAcknowledged?: () => void,
 ): Promise<StreamUploadResult> {
   if (sizeBytes > MAX_STREAM_UPLOAD_BYTES) {
     // Nothing will read it now: end it here, quietly (its producer hears of the failure from the caller).
@@ -136,7 +136,7 @@ export async function uploadStream(
       partSize,
       queueSize: queueSizeFor(partSize),
       contentType: 'application/octet-stream',
-      onPartSent,
+      onPartAcknowledged,
       onOpen: (upload) => {
         open = upload;
         uploads.track(upload);

@@ -92,7 +92,7 @@ export interface StreamUploadOptions {
   /** Told about the upload as soon as it starts, so a failing run can abort it. */
   readonly onOpen: (upload: OpenUpload) => void;
   /** Told each time a part (or the one PutObject) has been acknowledged: completing the upload may take the server a while longer. */
-  readonly onPartSent?: () => void;
+  readonly onPartAcknowledged?: () => void;
 }
 
 /**

@@ -366,7 +366,8 @@ export class S3ObjectStore implements ObjectStore {
       abortController,
     });
     // lib-storage reports progress once a part is acknowledged.
-    if (options.onPartSent !== undefined) upload.on('httpUploadProgress', () => options.onPartSent?.());
+    const { onPartAcknowledged } = options;
+    if (onPartAcknowledged !== undefined) upload.on('httpUploadProgress', () => onPartAcknowledged());
     options.onOpen({
       location: target,
       get uploadId() {
