@@ -9,18 +9,11 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { extract } from 'tar';
-import { tuneGarbageCollection } from '../../src/gc-tuning.ts';
-import { createS3Client } from '../../src/s3/client.ts';
 import { UPLOAD_QUEUE_SIZE, partSizeFor } from '../../src/s3/multipart.ts';
+import { contenderClient } from './contender-client.ts';
 
-// The same heap tuning as the action, so the comparison is of the staging, not of the GC.
-tuneGarbageCollection();
 const [workDir = '', bucket = '', archiveKey = '', prefix = ''] = process.argv.slice(2);
-const client = createS3Client({
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  endpoint: process.env.AWS_ENDPOINT_URL_S3,
-  maxAttempts: 3,
-});
+const client = contenderClient();
 const archivePath = join(workDir, 'archive.tar.gz');
 const extracted = join(workDir, 'extracted');
 mkdirSync(extracted, { recursive: true });

@@ -6,18 +6,12 @@
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Upload } from '@aws-sdk/lib-storage';
-import { tuneGarbageCollection } from '../../src/gc-tuning.ts';
-import { createS3Client } from '../../src/s3/client.ts';
 import { UPLOAD_QUEUE_SIZE, partSizeFor } from '../../src/s3/multipart.ts';
+import { formatDuration } from '../../src/format.ts';
+import { contenderClient } from './contender-client.ts';
 
-// The same heap tuning as the action, so the comparison is of the staging, not of the GC.
-tuneGarbageCollection();
 const [extracted = '', bucket = '', prefix = ''] = process.argv.slice(2);
-const client = createS3Client({
-  region: process.env.AWS_REGION ?? 'us-east-1',
-  endpoint: process.env.AWS_ENDPOINT_URL_S3,
-  maxAttempts: 3,
-});
+const client = contenderClient();
 const files = listFiles(extracted).filter((path) => path.endsWith('.riva'));
 const started = performance.now();
 let lastPartMs = 0;
@@ -36,14 +30,10 @@ for (const path of files) {
   completingMs += performance.now() - started - lastPartMs;
 }
 console.log(
-  `(d) ${files.length} files uploaded in ${seconds(performance.now() - started)}, of which the server took ${seconds(completingMs)} ` +
+  `(d) ${files.length} files uploaded in ${formatDuration(performance.now() - started)}, of which the server took ${formatDuration(completingMs)} ` +
     'to complete their multipart uploads once their last parts were acknowledged',
 );
 client.destroy();
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
-}
 
 function listFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true }).flatMap((entry) =>
