@@ -391,7 +391,7 @@ function reportAborts(outcome, log, warn) {
  * `queueSizeFor` parts in flight, pulling from `body` only as parts complete. A size over
  * `MAX_STREAM_UPLOAD_BYTES` is refused before anything is read or sent.
  */
-async function uploadStream(store, uploads, location, body, sizeBytes, what, onPartSent) {
+async function uploadStream(store, uploads, location, body, sizeBytes, what, onPartAcknowledged) {
     if (sizeBytes > MAX_STREAM_UPLOAD_BYTES) {
         // Nothing will read it now: end it here, quietly (its producer hears of the failure from the caller).
         body.destroy();
@@ -405,7 +405,7 @@ async function uploadStream(store, uploads, location, body, sizeBytes, what, onP
             partSize,
             queueSize: queueSizeFor(partSize),
             contentType: 'application/octet-stream',
-            onPartSent,
+            onPartAcknowledged,
             onOpen: (upload) => {
                 open = upload;
                 uploads.track(upload);
